@@ -1,0 +1,55 @@
+// One ESLint config for the workspace. Module boundaries are errors: dependencies point
+// apps -> adapters -> domain, and domain libraries import no framework and no I/O.
+import nx from '@nx/eslint-plugin';
+
+const nodeBuiltins = [
+  'fs', 'fs/promises', 'path', 'os', 'net', 'http', 'https', 'child_process', 'worker_threads',
+  'dgram', 'tls', 'cluster', 'readline', 'stream', 'process',
+];
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  { ignores: ['**/dist', '**/node_modules', '**/tmp', '**/coverage', '**/.nx'] },
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: true,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:adapter', 'type:domain'] },
+            { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:adapter', 'type:domain'] },
+            {
+              sourceTag: 'type:domain',
+              onlyDependOnLibsWithTags: ['type:domain'],
+              // Pure libraries: parsing and math only. Frameworks, brokers, databases are adapters' business.
+              allowedExternalImports: ['yaml', 'fast-check'],
+            },
+            { sourceTag: 'type:simulator', onlyDependOnLibsWithTags: ['type:adapter', 'type:domain'] },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'off',
+    },
+  },
+  {
+    // Domain libraries must not reach Node's I/O modules either (the boundary rule covers npm packages).
+    files: ['libs/model/**/*.ts', 'libs/optimizer/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltins.flatMap((name) => [
+            { name, message: 'Domain libraries do no I/O: move this to an adapter.' },
+            { name: `node:${name}`, message: 'Domain libraries do no I/O: move this to an adapter.' },
+          ]),
+        },
+      ],
+    },
+  },
+];

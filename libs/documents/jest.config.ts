@@ -1,0 +1,5 @@
+export default {
+  displayName: 'documents',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

@@ -1,0 +1,5 @@
+export default {
+  displayName: 'optimizer',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};
