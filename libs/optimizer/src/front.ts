@@ -1,0 +1,55 @@
+// Building answers: one solution per distinct objective vector, mutually non-dominated, in a
+// stable order (time, then cost, then reliability descending).
+import { ConfigurationFront, ConfigurationSolution, FrontStats, PesFront, PesSolution } from '@pss/model';
+
+/** Objective sums reached along different paths can differ in the last bits; treat those as equal. */
+const RELATIVE_TOLERANCE = 1e-12;
+
+function close(a: number, b: number): boolean {
+  return Math.abs(a - b) <= RELATIVE_TOLERANCE * Math.max(1, Math.abs(a), Math.abs(b));
+}
+
+/** a is at least as good as b everywhere, up to float noise (vectors to minimize). */
+function coversWithTolerance(a: readonly number[], b: readonly number[]): boolean {
+  return a.every((x, i) => x <= b[i] || close(x, b[i]));
+}
+
+export function filterFront<T>(items: readonly T[], vector: (item: T) => number[]): T[] {
+  const sorted = [...items].sort((x, y) => compareVectors(vector(x), vector(y)));
+  const kept: T[] = [];
+  for (const item of sorted) {
+    const v = vector(item);
+    if (!kept.some((k) => coversWithTolerance(vector(k), v))) kept.push(item);
+  }
+  return kept;
+}
+
+function compareVectors(a: number[], b: number[]): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return 0;
+}
+
+export const configurationVector = (s: ConfigurationSolution): number[] => [s.objectives.time, s.objectives.cost, -s.objectives.reliability];
+export const pesVector = (s: PesSolution): number[] => [-s.objectives.performance, s.objectives.cost, s.objectives.responseTime];
+
+export function finishConfigurationFront(solutions: ConfigurationSolution[], rest: { infeasible: string | null; stats: FrontStats }): ConfigurationFront {
+  return {
+    kind: 'ParetoFront',
+    problem: 'ConfigurationProblem',
+    objectives: ['time', 'cost', 'reliability'],
+    solutions: filterFront(solutions, configurationVector),
+    infeasible: rest.infeasible,
+    stats: rest.stats,
+  };
+}
+
+export function finishPesFront(solutions: PesSolution[], rest: { infeasible: string | null; stats: FrontStats }): PesFront {
+  return {
+    kind: 'ParetoFront',
+    problem: 'PesProblem',
+    objectives: ['performance', 'cost', 'responseTime'],
+    solutions: filterFront(solutions, pesVector),
+    infeasible: rest.infeasible,
+    stats: rest.stats,
+  };
+}
