@@ -62,5 +62,5 @@ export function readPssDocument(raw: unknown, options: ProblemReadOptions = {}):
 }
 
 function wrap<K extends PssDocument['kind']>(kind: K, result: Result<Extract<PssDocument, { kind: K }>['value']>): Result<PssDocument> {
-  return result.ok ? { ok: true, value: { kind, value: result.value } as PssDocument } : result;
+  return result.ok ? { ok: true, value: { kind, value: result.value } as PssDocument, warnings: result.warnings } : result;
 }

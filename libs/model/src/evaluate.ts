@@ -131,7 +131,9 @@ export function evaluateConfiguration(problem: ConfigurationProblem, occurrences
     for (const i of indices) {
       const o = occurrences[i];
       const slot = alternative.schedule.find((s) => s.activity === o.activity)!;
-      if (Math.abs(o.start - slot.start) > TIME_EPSILON || Math.abs(o.end - slot.end) > TIME_EPSILON) {
+      // Given times are optional (NaN when absent); when given they must be the no-wait schedule's.
+      const differs = (given: number, planned: number) => Number.isFinite(given) && Math.abs(given - planned) > TIME_EPSILON;
+      if (differs(o.start, slot.start) || differs(o.end, slot.end)) {
         violations.push({ rule: 'schedule', path: `occurrences[${i}]`, message: `${o.activity} is scheduled [${slot.start}, ${slot.end}), not [${o.start}, ${o.end})` });
       }
       scheduled.push({ index: i, start: slot.start, end: slot.end });

@@ -26,7 +26,8 @@ export class ValidationError extends Error {
   }
 }
 
-export type Result<T> = { ok: true; value: T } | { ok: false; issues: ValidationIssue[] };
+/** A read's outcome. Warnings never block loading; they go to the person who wrote the file. */
+export type Result<T> = { ok: true; value: T; warnings?: ValidationIssue[] } | { ok: false; issues: ValidationIssue[]; warnings?: ValidationIssue[] };
 
 export function joinPath(base: string, key: string | number): string {
   if (typeof key === 'number') return `${base}[${key}]`;
@@ -51,8 +52,10 @@ export class IssueCollector {
     return this.issues.length === 0;
   }
 
-  result<T>(value: T): Result<T> {
-    return this.ok ? { ok: true, value } : { ok: false, issues: this.issues };
+  result<T>(value: T | undefined): Result<T> {
+    return this.ok && value !== undefined
+      ? { ok: true, value, warnings: this.warnings }
+      : { ok: false, issues: this.issues, warnings: this.warnings };
   }
 }
 

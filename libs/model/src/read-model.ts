@@ -31,8 +31,7 @@ const STATUS_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function readPssModel(raw: unknown, path = ''): Result<PssModel> {
   const issues = new IssueCollector();
-  const model = readModelInto(raw, path, new DocReader(issues));
-  return issues.ok && model ? { ok: true, value: model } : { ok: false, issues: issues.issues };
+  return issues.result(readModelInto(raw, path, new DocReader(issues)));
 }
 
 /** As readPssModel, reporting into a caller's collector (for models inline in a problem). */

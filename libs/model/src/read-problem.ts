@@ -24,7 +24,7 @@ export function readConfigurationProblem(raw: unknown, options: ProblemReadOptio
   const issues = new IssueCollector();
   const r = new DocReader(issues);
   const doc = r.object(raw, '');
-  if (!doc) return issues.result(undefined as never);
+  if (!doc) return issues.result<never>(undefined);
   r.knownKeys(doc, '', ['apiVersion', 'kind', 'name', 'description', 'model', 'triggered', 'busy', 'reliabilityObjective', 'at']);
   if (doc.kind !== 'ConfigurationProblem') issues.add('kind', `must be ConfigurationProblem, got ${describe(doc.kind)}`);
 
@@ -73,19 +73,16 @@ export function readConfigurationProblem(raw: unknown, options: ProblemReadOptio
   });
   const reliabilityObjective = r.oneOf(doc, 'reliabilityObjective', '', ['importance-weighted', 'mean'] as const, 'importance-weighted');
 
-  if (!issues.ok || !model) return { ok: false, issues: issues.issues };
-  return {
-    ok: true,
-    value: {
-      apiVersion: 'pss/v1',
-      kind: 'ConfigurationProblem',
-      ...(typeof doc.name === 'string' ? { name: doc.name } : {}),
-      model,
-      triggered,
-      busy,
-      reliabilityObjective,
-    },
-  };
+  if (!model) return issues.result<ConfigurationProblem>(undefined);
+  return issues.result<ConfigurationProblem>({
+    apiVersion: 'pss/v1',
+    kind: 'ConfigurationProblem',
+    ...(typeof doc.name === 'string' ? { name: doc.name } : {}),
+    model,
+    triggered,
+    busy,
+    reliabilityObjective,
+  });
 }
 
 const PES_KEYS = ['apiVersion', 'kind', 'name', 'description', 'units', 'attributes', 'modules', 'rules', 'limits', 'publishedSchemes', 'provenance', 'note'];
@@ -94,7 +91,7 @@ export function readPesProblem(raw: unknown): Result<PesProblem> {
   const issues = new IssueCollector();
   const r = new DocReader(issues);
   const doc = r.object(raw, '');
-  if (!doc) return issues.result(undefined as never);
+  if (!doc) return issues.result<never>(undefined);
   r.knownKeys(doc, '', PES_KEYS);
   if (doc.kind !== 'PesProblem') issues.add('kind', `must be PesProblem, got ${describe(doc.kind)}`);
 
@@ -163,20 +160,16 @@ export function readPesProblem(raw: unknown): Result<PesProblem> {
     };
   });
 
-  if (!issues.ok) return { ok: false, issues: issues.issues };
-  return {
-    ok: true,
-    value: {
-      apiVersion: 'pss/v1',
-      kind: 'PesProblem',
-      ...(typeof doc.name === 'string' ? { name: doc.name } : {}),
-      attributes,
-      modules,
-      rules,
-      limits,
-      publishedSchemes,
-    },
-  };
+  return issues.result<PesProblem>({
+    apiVersion: 'pss/v1',
+    kind: 'PesProblem',
+    ...(typeof doc.name === 'string' ? { name: doc.name } : {}),
+    attributes,
+    modules,
+    rules,
+    limits,
+    publishedSchemes,
+  });
 }
 
 const CORRELATION_LEVELS = [0, 1, 3, 9];
