@@ -24,7 +24,7 @@ ${Object.values(COMMANDS)
   .map((c) => c.help)
   .join('\n\n')}
 
-Exit codes: 0 ok, 1 evaluate found a violation, 2 invalid input or usage, 3 too large for the algorithm.
+Exit codes: 0 ok, 1 evaluate found a violation, 2 invalid input or usage, 3 too large for the algorithm, 70 internal error.
 `;
 
 export function runCli(argv: string[], io: CliIo): number {
@@ -66,5 +66,8 @@ function reportError(command: string, error: unknown, io: CliIo): number {
     io.err(`pss ${command}: ${error.message}\n`);
     return EXIT.tooLarge;
   }
-  throw error;
+  // A bug, not bad input: say so plainly, keep the stack for whoever reports it.
+  const detail = error instanceof Error ? (process.env.PSS_DEBUG ? error.stack : error.message) : String(error);
+  io.err(`pss ${command}: internal error: ${detail}\n(please report it with the input file; PSS_DEBUG=1 shows the stack)\n`);
+  return EXIT.internal;
 }

@@ -16,6 +16,8 @@ export const EXIT = {
   invalid: 2,
   /** The problem is too large for the chosen algorithm (nothing searched). */
   tooLarge: 3,
+  /** A bug in pss (EX_SOFTWARE). */
+  internal: 70,
 } as const;
 
 export class UsageError extends Error {

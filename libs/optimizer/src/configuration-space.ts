@@ -11,6 +11,7 @@ import {
   overlaps,
   planFlows,
 } from '@pss/model';
+import { log10Binomial, log10Sum } from './counting';
 
 export interface Candidate {
   resource: string;
@@ -62,20 +63,6 @@ export interface ConfigurationSpace {
   busy: { from: number; to: number }[][];
   /** log10 of the number of complete configurations (alternatives × allocations, ignoring conflicts). */
   log10Size: number;
-}
-
-function log10Binomial(n: number, k: number): number {
-  if (k < 0 || k > n) return -Infinity;
-  let sum = 0;
-  for (let i = 0; i < k; i++) sum += Math.log10(n - i) - Math.log10(i + 1);
-  return sum;
-}
-
-function log10Sum(values: number[]): number {
-  const finite = values.filter((v) => v !== -Infinity);
-  if (finite.length === 0) return -Infinity;
-  const top = Math.max(...finite);
-  return top + Math.log10(finite.reduce((s, v) => s + Math.pow(10, v - top), 0));
 }
 
 export function buildConfigurationSpace(problem: ConfigurationProblem, context = new ObjectiveContext(problem)): ConfigurationSpace {

@@ -1,8 +1,8 @@
 // Exact solver for PesProblems: depth-first over modules (an instance each, or none for optional
 // modules), rules and limits checked as soon as both ends are decided, pruned by an optimistic bound
 // against the archive. Seed 003's elevator case (under 300,000 configurations) takes milliseconds.
-import { ParetoArchive, PesFront, PesInstance, PesProblem, evaluatePes } from '@pss/model';
-import { finishPesFront } from './front';
+import { ParetoArchive, PesFront, PesInstance, PesProblem } from '@pss/model';
+import { finishPesFront, verifiedPesSolution } from './front';
 import { Deadline, ProgressReporter, SearchLimitError } from './run-control';
 import { DEFAULT_MAX_CONFIGURATIONS } from './exact-configuration';
 
@@ -91,7 +91,7 @@ export function solvePesExact(problem: PesProblem, options: ExactPesOptions = {}
   dfs(0, 0, 0, 0);
   options.onProgress?.({ phase: 'exact', done: 1, total: 1, evaluations, front: archive.size });
 
-  const solutions = archive.items().map((instances) => ({ objectives: evaluatePes(problem, instances).objectives, instances }));
+  const solutions = archive.items().map((instances) => verifiedPesSolution(problem, instances, 'exact'));
   return finishPesFront(solutions, {
     infeasible: solutions.length ? null : stopped ? 'no feasible configuration found before the time limit' : explainPesInfeasible(problem),
     stats: { algorithm: 'exact', exact: !stopped, evaluations, wallMs: now() - started, nodes, configurations: size },

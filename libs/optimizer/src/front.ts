@@ -1,6 +1,36 @@
 // Building answers: one solution per distinct objective vector, mutually non-dominated, in a
 // stable order (time, then cost, then reliability descending).
-import { ConfigurationFront, ConfigurationSolution, FrontStats, PesFront, PesSolution } from '@pss/model';
+import {
+  ConfigurationFront,
+  ConfigurationProblem,
+  ConfigurationSolution,
+  FrontStats,
+  ObjectiveContext,
+  Occurrence,
+  PesFront,
+  PesProblem,
+  PesSolution,
+  evaluateConfiguration,
+  evaluatePes,
+} from '@pss/model';
+
+/**
+ * Every answer leaves through the model's evaluator: objectives recomputed by the one implementation
+ * everyone trusts, and an algorithm that produced an infeasible solution is a bug, reported loudly.
+ */
+export function verifiedSolution(problem: ConfigurationProblem, occurrences: Occurrence[], context: ObjectiveContext, algorithm: string): ConfigurationSolution {
+  const e = evaluateConfiguration(problem, occurrences, context);
+  if (!e.feasible) {
+    throw new Error(`internal error: ${algorithm} produced an infeasible solution: ${e.violations.map((v) => `${v.rule} ${v.path}: ${v.message}`).join('; ')}`);
+  }
+  return { objectives: e.objectives, occurrences };
+}
+
+export function verifiedPesSolution(problem: PesProblem, instances: string[], algorithm: string): PesSolution {
+  const e = evaluatePes(problem, instances);
+  if (!e.feasible) throw new Error(`internal error: ${algorithm} produced an infeasible solution: ${e.violations.map((v) => v.message).join('; ')}`);
+  return { objectives: e.objectives, instances };
+}
 
 /** Objective sums reached along different paths can differ in the last bits; treat those as equal. */
 const RELATIVE_TOLERANCE = 1e-12;

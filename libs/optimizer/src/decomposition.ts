@@ -1,0 +1,199 @@
+// The allocation front of one combination of alternatives, by decomposition.
+//
+// With the alternatives fixed, time is fixed and cost and reliability mass (Σ weight·R_o) are sums
+// over occurrences. Occurrences interact only through double-booking: two occurrences can compete
+// when their intervals overlap and they share a candidate resource. The connected components of that
+// relation are independent, so the front of the whole is the Minkowski sum of the components' fronts,
+// and each component is searched alone (exhaustively here, or by a heuristic for huge ones).
+import { overlaps } from '@pss/model';
+import { PlannedOccurrence } from './configuration-space';
+import { Archive2, Point2, filter2, minkowski } from './front2d';
+import { log10Binomial } from './counting';
+
+/** One way to staff one occurrence: resources for all its demands. */
+export interface StaffingOption {
+  resources: number[];
+  /** t_a · Σ costRate (the fixed c_a is counted apart). */
+  cost: number;
+  /** weight · Π θ. */
+  rel: number;
+}
+
+export interface Component {
+  /** Identity of the component's occurrences (flow, activity, interval): the cache key. */
+  key: string;
+  occurrences: PlannedOccurrence[];
+  /** Per occurrence, its staffing options, cheapest first. */
+  options: StaffingOption[][];
+  /** log10 of Π options: the size of an exhaustive search of this component. */
+  log10Size: number;
+}
+
+export interface ComponentChoice {
+  component: Component;
+  /** Per occurrence of the component, the index of its staffing option. */
+  choice: Int32Array;
+}
+
+export type AllocationPoint = Point2<ComponentChoice>;
+
+/** Every way to pick `qty` of `candidates`, as index lists (lexicographic). */
+function combinations(n: number, k: number): number[][] {
+  const out: number[][] = [];
+  const pick: number[] = [];
+  const walk = (from: number) => {
+    if (pick.length === k) return void out.push([...pick]);
+    for (let i = from; i <= n - (k - pick.length); i++) {
+      pick.push(i);
+      walk(i + 1);
+      pick.pop();
+    }
+  };
+  walk(0);
+  return out;
+}
+
+export function staffingOptions(o: PlannedOccurrence, weight: number): StaffingOption[] {
+  let options: StaffingOption[] = [{ resources: [], cost: 0, rel: weight }];
+  for (const slot of o.slots) {
+    const picks = combinations(slot.candidates.length, slot.qty);
+    const next: StaffingOption[] = [];
+    for (const base of options) {
+      for (const pick of picks) {
+        let cost = base.cost;
+        let rel = base.rel;
+        const resources = [...base.resources];
+        for (const i of pick) {
+          const c = slot.candidates[i];
+          resources.push(c.r);
+          cost += o.activity.time * c.rate;
+          rel *= c.theta;
+        }
+        next.push({ resources, cost, rel });
+      }
+    }
+    options = next;
+  }
+  return options.sort((a, b) => a.cost - b.cost || b.rel - a.rel);
+}
+
+export function occurrenceKey(o: PlannedOccurrence): string {
+  return `${o.flow}:${o.activity.id}@${o.start}`;
+}
+
+/**
+ * Groups the staffed occurrences into independent components (earliest first within each, so that
+ * conflicts are met early in a search tree).
+ */
+export function groupComponents(occs: readonly PlannedOccurrence[]): PlannedOccurrence[][] {
+  const staffed = occs.filter((o) => o.slots.length > 0);
+  const parent = staffed.map((_, i) => i);
+  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
+  const candidateSets = staffed.map((o) => new Set(o.slots.flatMap((s) => s.candidates.map((c) => c.r))));
+  for (let i = 0; i < staffed.length; i++) {
+    for (let j = i + 1; j < staffed.length; j++) {
+      if (!overlaps(staffed[i].start, staffed[i].end, staffed[j].start, staffed[j].end)) continue;
+      for (const r of candidateSets[i]) {
+        if (candidateSets[j].has(r)) {
+          parent[find(i)] = find(j);
+          break;
+        }
+      }
+    }
+  }
+  const groups = new Map<number, PlannedOccurrence[]>();
+  staffed.forEach((o, i) => {
+    const root = find(i);
+    const list = groups.get(root);
+    if (list) list.push(o);
+    else groups.set(root, [o]);
+  });
+  return [...groups.values()].map((g) => g.sort((a, b) => a.start - b.start || a.flow - b.flow || a.activity.id.localeCompare(b.activity.id)));
+}
+
+/** log10 of the number of staffings of a group, counted before any pruning. */
+export function groupLog10Size(group: readonly PlannedOccurrence[]): number {
+  return group.reduce((sum, o) => sum + o.slots.reduce((s, slot) => s + log10Binomial(slot.candidates.length, slot.qty), 0), 0);
+}
+
+/** What a component's front depends on: its occurrences and their reliability weights. */
+export function componentKey(group: readonly PlannedOccurrence[], weightOf: (o: PlannedOccurrence) => number): string {
+  return group.map((o) => `${occurrenceKey(o)}*${weightOf(o)}`).join('|');
+}
+
+export function buildComponent(group: PlannedOccurrence[], weightOf: (o: PlannedOccurrence) => number): Component {
+  const options = group.map((o) => staffingOptions(o, weightOf(o)));
+  return {
+    key: componentKey(group, weightOf),
+    occurrences: group,
+    options,
+    log10Size: groupLog10Size(group),
+  };
+}
+
+export interface ComponentSearch {
+  /** Stop flag checked during the search. */
+  shouldStop: () => boolean;
+  /** Counts complete staffings of a component examined. */
+  onLeaf?: () => void;
+}
+
+/**
+ * The exact front of one component: depth-first over its occurrences, each option not double-booking
+ * a resource with an overlapping occurrence already staffed, pruned when the optimistic completion is
+ * matched by the component's archive. Returns [] when no staffing avoids double-booking.
+ */
+export function solveComponentExact(component: Component, search: ComponentSearch): AllocationPoint[] {
+  const { occurrences: occs, options } = component;
+  const n = occs.length;
+  if (n === 1) {
+    return filter2(options[0].map((opt, i) => ({ cost: opt.cost, rel: opt.rel, leaf: { component, choice: Int32Array.of(i) } })));
+  }
+  const overlap = occs.map((a) => occs.map((b) => overlaps(a.start, a.end, b.start, b.end)));
+  const minCostAfter = new Float64Array(n + 1);
+  const maxRelAfter = new Float64Array(n + 1);
+  for (let i = n - 1; i >= 0; i--) {
+    minCostAfter[i] = minCostAfter[i + 1] + Math.min(...options[i].map((o) => o.cost));
+    maxRelAfter[i] = maxRelAfter[i + 1] + Math.max(...options[i].map((o) => o.rel));
+  }
+  const archive = new Archive2<ComponentChoice>();
+  const holders = new Map<number, number[]>(); // resource -> occurrence indices holding it
+  const choice = new Int32Array(n);
+  const conflicts = (i: number, opt: StaffingOption) => opt.resources.some((r) => (holders.get(r) ?? []).some((j) => overlap[i][j]));
+  let stopped = false;
+
+  const dfs = (i: number, cost: number, rel: number): void => {
+    if (stopped) return;
+    if (i === n) {
+      search.onLeaf?.();
+      archive.add({ cost, rel, leaf: { component, choice: Int32Array.from(choice) } });
+      return;
+    }
+    if (archive.covers(cost + minCostAfter[i], rel + maxRelAfter[i])) return;
+    if (search.shouldStop()) {
+      stopped = true;
+      return;
+    }
+    const opts = options[i];
+    for (let k = 0; k < opts.length; k++) {
+      const opt = opts[k];
+      // Options are sorted by cost: once even the best reliability cannot help, neither can dearer ones.
+      if (archive.covers(cost + opt.cost + minCostAfter[i + 1], rel + maxRelAfter[i])) break;
+      if (conflicts(i, opt)) continue;
+      choice[i] = k;
+      for (const r of opt.resources) holders.set(r, [...(holders.get(r) ?? []), i]);
+      dfs(i + 1, cost + opt.cost, rel + opt.rel);
+      for (const r of opt.resources) holders.get(r)!.pop();
+      if (stopped) return;
+    }
+  };
+  dfs(0, 0, 0);
+  return archive.front();
+}
+
+/** The allocation front of several independent components: their Minkowski sum. */
+export function sumFronts(fronts: AllocationPoint[][]): AllocationPoint[] {
+  // Small fronts first keeps the intermediate sums small.
+  const sorted = [...fronts].sort((a, b) => a.length - b.length);
+  return sorted.reduce<AllocationPoint[]>((acc, f) => minkowski(acc, f), [{ cost: 0, rel: 0 }]);
+}
