@@ -26,8 +26,8 @@ export function intOption(values: CommonOptions['values'], name: string, min = 0
   const raw = values[name];
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (typeof raw !== 'string' || !/^-?\d+(\.\d+)?(e\d+)?$/i.test(raw) || !Number.isFinite(n) || n < min || (!Number.isInteger(n) && name !== 'max-configurations')) {
-    throw new UsageError(`--${name} must be ${name === 'max-configurations' ? 'a number' : 'an integer'} >= ${min}, got "${String(raw)}"`);
+  if (typeof raw !== 'string' || !/^-?\d+(\.\d+)?(e\d+)?$/i.test(raw) || !Number.isFinite(n) || n < min || (!Number.isInteger(n) && name !== 'exact-limit')) {
+    throw new UsageError(`--${name} must be ${name === 'exact-limit' ? 'a number' : 'an integer'} >= ${min}, got "${String(raw)}"`);
   }
   return n;
 }

@@ -68,10 +68,13 @@ describe('pss optimize', () => {
     expect(front.infeasible).toMatch(/elevator-01\/ss\.1 cannot meet its deadline 1/);
   });
 
-  it('refuses a space larger than --max-configurations with exit 3', () => {
-    const { code, stderr } = run('optimize', example('elevator-pes.json'), '--max-configurations', '1000');
+  it('refuses a space larger than --exact-limit with exit 3', () => {
+    const { code, stderr } = run('optimize', example('elevator-pes.json'), '--exact-limit', '1000');
     expect(code).toBe(EXIT.tooLarge);
     expect(stderr).toMatch(/configurations \(limit 1e\+3\)/);
+    const car = run('optimize', example('passenger-car.problem.yaml'), '--exact-limit', '1000');
+    expect(car.code).toBe(EXIT.tooLarge);
+    expect(car.stderr).toMatch(/needs more than 1e\+3 steps \(space of about 1e\d+\.\d configurations before pruning\)/);
   });
 
   it('gives a one-line error and exit 2 for an invalid file', () => {

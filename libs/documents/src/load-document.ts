@@ -46,12 +46,12 @@ export function loadDocument(file: string): LoadedDocument {
     const modelRaw = readRaw(modelFile);
     if (!modelRaw.ok) throw new ValidationError(prefix(modelRaw.issues, `model (${raw.value.model})`), file);
     const read = readPssModel(modelRaw.value);
-    if (!read.ok) throw new ValidationError(prefix(read.issues, `model (${raw.value.model})`), file);
+    if (!read.ok) throw new ValidationError(prefix(read.issues, `model (${raw.value.model})`), file, prefix(read.warnings ?? [], `model (${raw.value.model})`));
     model = read.value;
     warnings.push(...prefix(read.warnings ?? [], `model (${raw.value.model})`));
   }
   const result = readPssDocument(raw.value, model ? { model } : {});
-  if (!result.ok) throw new ValidationError(result.issues, file);
+  if (!result.ok) throw new ValidationError(result.issues, file, [...warnings, ...(result.warnings ?? [])]);
   warnings.push(...(result.warnings ?? []));
   return { file, document: result.value, warnings };
 }

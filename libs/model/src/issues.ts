@@ -15,14 +15,17 @@ export function formatIssue(issue: ValidationIssue): string {
 export class ValidationError extends Error {
   readonly issues: readonly ValidationIssue[];
   readonly source?: string;
+  /** Warnings found on the way: often the explanation of an error (a misspelt key). */
+  readonly warnings: readonly ValidationIssue[];
 
-  constructor(issues: readonly ValidationIssue[], source?: string) {
+  constructor(issues: readonly ValidationIssue[], source?: string, warnings: readonly ValidationIssue[] = []) {
     const head = source ? `${source}: ` : '';
     const lines = issues.map(formatIssue);
     super(`${head}${issues.length} problem${issues.length === 1 ? '' : 's'}\n  ${lines.join('\n  ')}`);
     this.name = 'ValidationError';
     this.issues = issues;
     this.source = source;
+    this.warnings = warnings;
   }
 }
 

@@ -13,13 +13,15 @@ export interface NamedMatrix {
   entries: [number, number, number][];
 }
 
-function matrix(name: string, description: string, rows: string[], columns: string[], cells: Iterable<[string, string, number]>): NamedMatrix {
+/** Cells given twice are summed, or with `combine: 'max'` the larger kept (an edge two flows share is one edge). */
+function matrix(name: string, description: string, rows: string[], columns: string[], cells: Iterable<[string, string, number]>, combine: 'sum' | 'max' = 'sum'): NamedMatrix {
   const ri = new Map(rows.map((id, i) => [id, i]));
   const ci = new Map(columns.map((id, i) => [id, i]));
   const sum = new Map<string, number>();
   for (const [r, c, v] of cells) {
     const key = `${ri.get(r)}:${ci.get(c)}`;
-    sum.set(key, (sum.get(key) ?? 0) + v);
+    const prior = sum.get(key);
+    sum.set(key, prior === undefined ? v : combine === 'max' ? Math.max(prior, v) : prior + v);
   }
   const entries = [...sum]
     .filter(([, v]) => v !== 0)
@@ -49,7 +51,7 @@ export function multilayerMatrices(model: PssModel): NamedMatrix[] {
 
   return [
     matrix('product', 'product layer: part i provides to part j with weight w_ij', parts, parts, model.partLinks.map((l) => [l.from, l.to, linkWeight(l, model)])),
-    matrix('service', 'service layer: ss -> sa -> se edges with derived weights (1/n on selective branches)', serviceNodes, serviceNodes, graphs.flatMap((g) => g.edges.map((e) => [e.from, e.to, e.weight] as [string, string, number]))),
+    matrix('service', 'service layer: ss -> sa -> se edges with derived weights (1/n on selective branches)', serviceNodes, serviceNodes, graphs.flatMap((g) => g.edges.map((e) => [e.from, e.to, e.weight] as [string, string, number])), 'max'),
     matrix('resource', 'resource layer: resource kind kr contains resource pr/er', kinds, resources, model.resources.map((r) => [r.kind, r.id, 1])),
     matrix('monitors', 'product -> service: trigger ss monitors part p', parts, triggers, model.triggers.flatMap((t) => t.monitors.map((p) => [p, t.id, 1] as [string, string, number]))),
     matrix('objects', 'product -> service: activity sa operates on part p', parts, activities, model.activities.flatMap((a) => a.objects.map((p) => [p, a.id, 1] as [string, string, number]))),

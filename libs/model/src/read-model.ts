@@ -20,7 +20,7 @@ import {
 import { IssueCollector, Result, describe, isRecord, joinPath } from './issues';
 import { DocReader } from './read';
 import { bodyActivities, readFlowBody } from './flow-body';
-import { GatewayKind, graphToBody } from './service-graph';
+import { END_NODE, GatewayKind, graphToBody } from './service-graph';
 
 const MODEL_KEYS = [
   'apiVersion', 'kind', 'name', 'description', 'timeUnit', 'currency', 'interactionWeights', 'partRank', 'parts',
@@ -60,6 +60,14 @@ export function readModelInto(raw: unknown, path: string, r: DocReader): PssMode
 
   const activities = r.list(doc, 'activities', path).map((v, i) => readActivity(v, joinPath(joinPath(path, 'activities'), i), r, partIds, kindIds));
   const activityIds = r.uniqueIds(activities, joinPath(path, 'activities'));
+  // The compiled service-layer graph names its end node "se" and its gateways "<trigger>#vN".
+  for (const [key, items] of [['triggers', triggers], ['activities', activities]] as const) {
+    items.forEach((item, i) => {
+      if (item.id === END_NODE || item.id.includes('#')) {
+        r.issues.add(joinPath(joinPath(joinPath(path, key), i), 'id'), `"${item.id}" is reserved: "${END_NODE}" names the service end node and "#" marks generated gateway nodes`);
+      }
+    });
+  }
   // Ids are shared by one graph: a trigger, an activity and a part may not share a name.
   for (const [i, a] of activities.entries()) {
     if (triggerIds.has(a.id)) r.issues.add(joinPath(joinPath(joinPath(path, 'activities'), i), 'id'), `"${a.id}" is also a trigger id`);
@@ -74,8 +82,10 @@ export function readModelInto(raw: unknown, path: string, r: DocReader): PssMode
     else seenPairs.set(key, i);
   });
 
-  const flows = r.list(doc, 'flows', path).map((v, i) => readFlow(v, joinPath(joinPath(path, 'flows'), i), r, triggerIds, activityIds));
-  checkFlowCoverage(flows, triggers, path, r);
+  const flowsRaw = r.list(doc, 'flows', path);
+  const flows = flowsRaw.map((v, i) => readFlow(v, joinPath(joinPath(path, 'flows'), i), r, triggerIds, activityIds));
+  // A flow whose body is broken still covers its trigger: one fault, one message.
+  checkFlowCoverage(flowsRaw.map((v) => (isRecord(v) && typeof v.trigger === 'string' ? v.trigger : undefined)), triggers, path, r);
 
   // The trigger engine parses conditions fully; here we only check that they name known statuses.
   triggers.forEach((t, i) => {
@@ -309,6 +319,7 @@ function readFlow(value: unknown, at: string, r: DocReader, triggerIds: Readonly
 
 function readGraphForm(obj: Record<string, unknown>, at: string, r: DocReader, trigger: string, activityIds: ReadonlySet<string>): FlowBody | undefined {
   const edgesAt = joinPath(at, 'edges');
+  const before = r.issues.issues.length;
   const edges: [string, string][] = [];
   r.list(obj, 'edges', at).forEach((e, i) => {
     const eAt = joinPath(edgesAt, i);
@@ -330,19 +341,20 @@ function readGraphForm(obj: Record<string, unknown>, at: string, r: DocReader, t
   };
   const split = gateways('split');
   const join = gateways('join');
-  if (!r.issues.ok || !trigger) return undefined;
+  // Only this flow's own faults stop its graph from being read (a fault elsewhere must not hide its cycle).
+  if (r.issues.issues.length > before || !trigger) return undefined;
   const { body, issues } = graphToBody({ trigger, edges, split, join }, activityIds, at);
   for (const issue of issues) r.issues.add(issue.path, issue.message);
   return body;
 }
 
-function checkFlowCoverage(flows: (Flow | undefined)[], triggers: Trigger[], path: string, r: DocReader): void {
+function checkFlowCoverage(flowTriggers: (string | undefined)[], triggers: Trigger[], path: string, r: DocReader): void {
   const byTrigger = new Map<string, number>();
-  flows.forEach((f, i) => {
-    if (!f || !f.trigger) return;
-    const first = byTrigger.get(f.trigger);
-    if (first !== undefined) r.issues.add(joinPath(joinPath(joinPath(path, 'flows'), i), 'trigger'), `trigger "${f.trigger}" already has a flow (flows[${first}])`);
-    else byTrigger.set(f.trigger, i);
+  flowTriggers.forEach((trigger, i) => {
+    if (!trigger) return;
+    const first = byTrigger.get(trigger);
+    if (first !== undefined) r.issues.add(joinPath(joinPath(joinPath(path, 'flows'), i), 'trigger'), `trigger "${trigger}" already has a flow (flows[${first}])`);
+    else byTrigger.set(trigger, i);
   });
   triggers.forEach((t, i) => {
     if (t.id && !byTrigger.has(t.id)) r.issues.add(joinPath(joinPath(path, 'triggers'), i), `trigger "${t.id}" has no flow`);

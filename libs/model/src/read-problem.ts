@@ -27,6 +27,7 @@ export function readConfigurationProblem(raw: unknown, options: ProblemReadOptio
   if (!doc) return issues.result<never>(undefined);
   r.knownKeys(doc, '', ['apiVersion', 'kind', 'name', 'description', 'model', 'triggered', 'busy', 'reliabilityObjective', 'at']);
   if (doc.kind !== 'ConfigurationProblem') issues.add('kind', `must be ConfigurationProblem, got ${describe(doc.kind)}`);
+  checkApiVersion(doc, issues);
 
   let model = options.model;
   if (!model) {
@@ -94,6 +95,7 @@ export function readPesProblem(raw: unknown): Result<PesProblem> {
   if (!doc) return issues.result<never>(undefined);
   r.knownKeys(doc, '', PES_KEYS);
   if (doc.kind !== 'PesProblem') issues.add('kind', `must be PesProblem, got ${describe(doc.kind)}`);
+  checkApiVersion(doc, issues);
 
   const attributes = r.list(doc, 'attributes', '', false).map((value, i): PesAttribute => {
     const at = joinPath('attributes', i);
@@ -199,4 +201,8 @@ function readInstance(value: unknown, at: string, r: DocReader, attributes: read
     performance += gamma * (attributes[l]?.weight ?? 0);
   });
   return { ...base, performance };
+}
+
+function checkApiVersion(doc: Record<string, unknown>, issues: IssueCollector): void {
+  if (doc.apiVersion !== undefined && doc.apiVersion !== 'pss/v1') issues.add('apiVersion', `must be pss/v1, got ${describe(doc.apiVersion)}`);
 }

@@ -173,6 +173,12 @@ export function graphToBody(input: FlowGraphInput, activityIds: ReadonlySet<stri
   if (activityIds.has(end)) return fail(`the end node "${end}" must not be an activity: add an edge from it to the end node`);
   const split = input.split ?? {};
   const join = input.join ?? {};
+  // A node that is not an activity must say it is a gateway: otherwise a misspelt activity would
+  // silently turn into one and drop out of the flow.
+  for (const id of ids) {
+    if (id === input.trigger || id === end || activityIds.has(id) || split[id] || join[id]) continue;
+    fail(`node "${id}" is not an activity of the model; a gateway node must declare its split or join kind`);
+  }
   for (const id of ids) {
     if (adj.succ.get(id)!.length > 1 && !split[id]) fail(`node "${id}" has ${adj.succ.get(id)!.length} outputs but no split kind (xor|and)`, 'split');
     if (adj.pred.get(id)!.length > 1 && !join[id]) fail(`node "${id}" has ${adj.pred.get(id)!.length} inputs but no join kind (xor|and)`, 'join');

@@ -191,6 +191,110 @@ export function solveComponentExact(component: Component, search: ComponentSearc
   return archive.front();
 }
 
+/**
+ * Options of one occurrence that can never be needed: X is dropped when another option Y is at least
+ * as good in cost and reliability and every resource Y uses beyond X's is uncontested (no
+ * overlapping occurrence of the component can use it). Swapping X for Y then keeps any staffing
+ * feasible and no worse, so the exact front is unchanged.
+ */
+export function prunedOptions(component: Component): StaffingOption[][] {
+  const { occurrences: occs, options } = component;
+  const candidates = occs.map((o) => new Set(o.slots.flatMap((s) => s.candidates.map((c) => c.r))));
+  return occs.map((o, k) => {
+    const contested = new Set<number>();
+    occs.forEach((other, j) => {
+      if (j === k || !overlaps(o.start, o.end, other.start, other.end)) return;
+      for (const r of candidates[k]) if (candidates[j].has(r)) contested.add(r);
+    });
+    const opts = options[k];
+    return opts.filter((x, xi) =>
+      !opts.some((y, yi) => {
+        if (yi === xi || y.cost > x.cost || y.rel < x.rel) return false;
+        if (y.cost === x.cost && y.rel === x.rel && yi > xi) return false; // of equals, keep the first
+        return y.resources.every((r) => !contested.has(r) || x.resources.includes(r));
+      }),
+    );
+  });
+}
+
+interface DpPoint {
+  cost: number;
+  rel: number;
+  prev?: DpPoint;
+  option: number;
+}
+
+/** The work an exact component search may do before it gives up (state points × options tried). */
+export class SearchBudgetExceeded extends Error {
+  constructor(readonly work: number) {
+    super(`exact component search exceeded its budget of ${work.toExponential(1)} steps`);
+    this.name = 'SearchBudgetExceeded';
+  }
+}
+
+/**
+ * The exact front of one component by dynamic programming along time. Occurrences are taken in
+ * start order; a state is the set of resources, held by occurrences already staffed, that a later
+ * occurrence could still double-book (resource and until when). Staffings that reach the same state
+ * are interchangeable for the future, so each state keeps only its own Pareto front of (cost,
+ * reliability mass). Components are interval graphs with few occurrences at once, so states stay few.
+ */
+export function solveComponentDp(component: Component, search: ComponentSearch & { budget?: number }): { front: AllocationPoint[]; work: number } {
+  const occs = component.occurrences;
+  const n = occs.length;
+  const options = prunedOptions(component);
+  const candidates = occs.map((o) => new Set(o.slots.flatMap((s) => s.candidates.map((c) => c.r))));
+  // Resources some occurrence from k on could use.
+  const future: Set<number>[] = Array.from({ length: n + 1 }, () => new Set<number>());
+  for (let k = n - 1; k >= 0; k--) future[k] = new Set([...future[k + 1], ...candidates[k]]);
+  const budget = search.budget ?? Infinity;
+  let work = 0;
+
+  type Held = { r: number; end: number };
+  type State = { held: Held[]; points: DpPoint[]; filtered: number };
+  let states = new Map<string, State>([['', { held: [], points: [{ cost: 0, rel: 0, option: -1 }], filtered: 1 }]]);
+  for (let k = 0; k < n; k++) {
+    const o = occs[k];
+    const nextStart = k + 1 < n ? occs[k + 1].start : Infinity;
+    const next = new Map<string, State>();
+    for (const state of states.values()) {
+      const busy = new Set(state.held.filter((h) => h.end > o.start).map((h) => h.r));
+      options[k].forEach((opt, index) => {
+        if (opt.resources.some((r) => busy.has(r))) return;
+        const held = [...state.held, ...opt.resources.map((r) => ({ r, end: o.end }))]
+          .filter((h) => h.end > nextStart && future[k + 1].has(h.r))
+          .sort((a, b) => a.r - b.r || a.end - b.end);
+        const key = held.map((h) => `${h.r}@${h.end}`).join(',');
+        let target = next.get(key);
+        if (!target) next.set(key, (target = { held, points: [], filtered: 0 }));
+        for (const p of state.points) target.points.push({ cost: p.cost + opt.cost, rel: p.rel + opt.rel, prev: p, option: index });
+        work += state.points.length;
+        // Filter as we go so that memory stays proportional to the fronts, not to the work.
+        if (target.points.length > 2 * target.filtered + 4096) {
+          target.points = filter2(target.points);
+          target.filtered = target.points.length;
+        }
+      });
+    }
+    if (work > budget) throw new SearchBudgetExceeded(budget);
+    if (search.shouldStop()) return { front: [], work };
+    for (const state of next.values()) state.points = filter2(state.points);
+    states = next;
+  }
+  const finals = filter2([...states.values()].flatMap((s) => s.points));
+  const front = finals.map((p): AllocationPoint => {
+    const choice = new Int32Array(n);
+    let q: DpPoint | undefined = p;
+    for (let k = n - 1; k >= 0 && q; k--, q = q.prev) {
+      // Map the pruned option back to its index in the component's full option list.
+      choice[k] = component.options[k].indexOf(options[k][q.option]);
+    }
+    search.onLeaf?.();
+    return { cost: p.cost, rel: p.rel, leaf: { component, choice } };
+  });
+  return { front, work };
+}
+
 /** The allocation front of several independent components: their Minkowski sum. */
 export function sumFronts(fronts: AllocationPoint[][]): AllocationPoint[] {
   // Small fronts first keeps the intermediate sums small.

@@ -4,7 +4,7 @@
 // Component fronts are cached across combinations that share them. It proves the front.
 import { ConfigurationFront, ConfigurationProblem, ConfigurationSolution, ObjectiveContext } from '@pss/model';
 import { ConfigurationSpace, PlannedOccurrence, buildConfigurationSpace, explainInfeasible, toOccurrences } from './configuration-space';
-import { AllocationPoint, ComponentChoice, buildComponent, componentKey, groupComponents, occurrenceKey, groupLog10Size, solveComponentExact, sumFronts } from './decomposition';
+import { AllocationPoint, ComponentChoice, SearchBudgetExceeded, buildComponent, componentKey, groupComponents, groupLog10Size, occurrenceKey, solveComponentDp, sumFronts } from './decomposition';
 import { leavesOf } from './front2d';
 import { finishConfigurationFront, verifiedSolution } from './front';
 import { log10Sum } from './counting';
@@ -12,8 +12,11 @@ import { nonDominated3 } from './staircase';
 import { Deadline, ProgressReporter, SearchLimitError } from './run-control';
 
 export interface ExactOptions {
-  /** Refuse when an exhaustive search would face more staffings than this (before pruning). Default 1e9. */
-  maxConfigurations?: number;
+  /**
+   * Give up (SearchLimitError) when the search needs more steps than this: partial staffings extended
+   * by the component searches, summed over the run. Default 2e8 (tens of seconds at most).
+   */
+  maxSteps?: number;
   /** Refuse when there are more combinations of alternatives than this. Default 1e6. */
   maxCombinations?: number;
   timeLimitMs?: number;
@@ -21,7 +24,7 @@ export interface ExactOptions {
   now?: () => number;
 }
 
-export const DEFAULT_MAX_CONFIGURATIONS = 1e9;
+export const DEFAULT_MAX_STEPS = 2e8;
 export const DEFAULT_MAX_COMBINATIONS = 1e6;
 
 /** One combination of alternatives, ready for the allocation search. */
@@ -103,20 +106,16 @@ export function solveConfigurationExact(problem: ConfigurationProblem, options: 
   if (combos > maxCombinations) {
     throw new SearchLimitError(`the exact search would visit ${combos.toExponential(2)} combinations of alternatives (limit ${maxCombinations.toExponential(0)}): use a heuristic algorithm for a problem of this size, or raise the limit`);
   }
-  // Size before pruning: Σ over combinations of Σ over their components of the staffings to try.
+  // The raw size (alternatives × staffings, before any pruning) is reported, not used to refuse:
+  // decomposition and dynamic programming solve spaces far beyond what enumeration could.
   const sizes: number[] = [];
   forEachCombination(space, (alt) => {
     const c = combination(space, alt);
-    if (!c.unstaffable) for (const g of groupComponents(c.occurrences)) sizes.push(groupLog10Size(g));
+    if (!c.unstaffable) sizes.push(groupComponents(c.occurrences).reduce((s, g) => s + groupLog10Size(g), 0));
   });
   const log10Size = log10Sum(sizes);
-  const limit = options.maxConfigurations ?? DEFAULT_MAX_CONFIGURATIONS;
-  if (log10Size > Math.log10(limit)) {
-    throw new SearchLimitError(
-      `the exact search would face about 1e${log10Size.toFixed(1)} staffings (limit ${limit.toExponential(0)}, counted before pruning): ` +
-        'use a heuristic algorithm for a problem of this size, or raise the limit',
-    );
-  }
+  const maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
+  let steps = 0;
 
   const deadline = new Deadline(options.timeLimitMs, now);
   let stopped = false;
@@ -141,7 +140,18 @@ export function solveConfigurationExact(problem: ConfigurationProblem, options: 
       let front = cache.get(key);
       if (front) cacheHits++;
       else {
-        front = solveComponentExact(buildComponent(group, c.weightOf), { shouldStop, onLeaf: () => evaluations++ });
+        let result;
+        try {
+          result = solveComponentDp(buildComponent(group, c.weightOf), { shouldStop, onLeaf: () => evaluations++, budget: maxSteps - steps });
+        } catch (error) {
+          if (!(error instanceof SearchBudgetExceeded)) throw error;
+          throw new SearchLimitError(
+            `the exact search needs more than ${maxSteps.toExponential(0)} steps (space of about 1e${log10Size.toFixed(1)} configurations before pruning): ` +
+              'use a heuristic algorithm for a problem of this size, or raise the limit',
+          );
+        }
+        steps += result.work;
+        front = result.front;
         if (stopped) return false;
         cache.set(key, front);
       }
@@ -180,6 +190,7 @@ export function solveConfigurationExact(problem: ConfigurationProblem, options: 
       combinationsSearched: done,
       componentCacheHits: cacheHits,
       log10Space: Number(log10Size.toFixed(2)),
+      steps,
       ...(complete ? {} : { stoppedBy: 'time limit: the front is not proven' }),
     },
   });

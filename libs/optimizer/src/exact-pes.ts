@@ -1,10 +1,9 @@
 // Exact solver for PesProblems: depth-first over modules (an instance each, or none for optional
 // modules), rules and limits checked as soon as both ends are decided, pruned by an optimistic bound
 // against the archive. Seed 003's elevator case (under 300,000 configurations) takes milliseconds.
-import { ParetoArchive, PesFront, PesInstance, PesProblem } from '@pss/model';
+import { PES_EPSILON, ParetoArchive, PesFront, PesInstance, PesProblem } from '@pss/model';
 import { finishPesFront, verifiedPesSolution } from './front';
 import { Deadline, ProgressReporter, SearchLimitError } from './run-control';
-import { DEFAULT_MAX_CONFIGURATIONS } from './exact-configuration';
 
 export interface ExactPesOptions {
   maxConfigurations?: number;
@@ -12,6 +11,9 @@ export interface ExactPesOptions {
   onProgress?: ProgressReporter;
   now?: () => number;
 }
+
+/** Enumeration with bounds: refuse spaces above this many configurations by default. */
+export const DEFAULT_MAX_PES_CONFIGURATIONS = 1e9;
 
 export function pesSpaceSize(problem: PesProblem): number {
   return problem.modules.reduce((n, m) => n * (m.instances.length + (m.mandatory ? 0 : 1)), 1);
@@ -21,7 +23,7 @@ export function solvePesExact(problem: PesProblem, options: ExactPesOptions = {}
   const now = options.now ?? Date.now;
   const started = now();
   const size = pesSpaceSize(problem);
-  const limit = options.maxConfigurations ?? DEFAULT_MAX_CONFIGURATIONS;
+  const limit = options.maxConfigurations ?? DEFAULT_MAX_PES_CONFIGURATIONS;
   if (size > limit) throw new SearchLimitError(`the exact search would face ${size.toExponential(2)} configurations (limit ${limit.toExponential(0)})`);
   const deadline = new Deadline(options.timeLimitMs, now);
   const modules = problem.modules;
@@ -31,8 +33,9 @@ export function solvePesExact(problem: PesProblem, options: ExactPesOptions = {}
   const rulesAt: { type: string; a: string; b: string }[][] = modules.map(() => []);
   for (const rule of problem.rules) rulesAt[Math.max(moduleOf.get(rule.a)!, moduleOf.get(rule.b)!)].push(rule);
   const { profitMargin, maxPrice, maxResponseTime } = problem.limits;
-  const maxCost = maxPrice === undefined ? Infinity : maxPrice / (1 + profitMargin) + 1e-9;
-  const maxTime = maxResponseTime === undefined ? Infinity : maxResponseTime + 1e-9;
+  // The same slack as evaluatePes, on the price: cost·(1 + margin) <= maxPrice + 1e-9.
+  const maxCost = maxPrice === undefined ? Infinity : (maxPrice + PES_EPSILON) / (1 + profitMargin);
+  const maxTime = maxResponseTime === undefined ? Infinity : maxResponseTime + PES_EPSILON;
 
   // Optimistic completions of modules i.. : best performance, least cost, least time.
   const n = modules.length;

@@ -46,12 +46,15 @@ function coversWithTolerance(a: readonly number[], b: readonly number[]): boolea
 
 export function filterFront<T>(items: readonly T[], vector: (item: T) => number[]): T[] {
   const sorted = [...items].sort((x, y) => compareVectors(vector(x), vector(y)));
-  const kept: T[] = [];
+  const kept: { item: T; v: number[] }[] = [];
   for (const item of sorted) {
     const v = vector(item);
-    if (!kept.some((k) => coversWithTolerance(vector(k), v))) kept.push(item);
+    if (kept.some((k) => coversWithTolerance(k.v, v))) continue;
+    // The exact sort can put a vector before one that beats it by float noise: drop those too.
+    for (let i = kept.length - 1; i >= 0; i--) if (coversWithTolerance(v, kept[i].v)) kept.splice(i, 1);
+    kept.push({ item, v });
   }
-  return kept;
+  return kept.map((k) => k.item);
 }
 
 function compareVectors(a: number[], b: number[]): number {

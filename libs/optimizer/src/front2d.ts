@@ -14,9 +14,9 @@ export interface Point2<L = unknown> {
 }
 
 /** Keeps the points no other point beats in both (cost ≤, rel ≥), one per distinct pair; sorted by cost. */
-export function filter2<L>(points: Point2<L>[]): Point2<L>[] {
+export function filter2<P extends { cost: number; rel: number }>(points: P[]): P[] {
   const sorted = [...points].sort((a, b) => a.cost - b.cost || b.rel - a.rel);
-  const kept: Point2<L>[] = [];
+  const kept: P[] = [];
   let bestRel = -Infinity;
   for (const p of sorted) {
     if (p.rel > bestRel) {

@@ -7,3 +7,6 @@ export * from './configuration-space';
 export * from './decomposition';
 export * from './exact-configuration';
 export * from './exact-pes';
+export * from './random';
+export * from './hypervolume';
+export * from './staffing';

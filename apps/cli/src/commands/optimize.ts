@@ -10,13 +10,16 @@ export const ALGORITHMS = ['auto', 'exact', 'imodcs', 'nsga2'] as const;
 export const AVAILABLE_ALGORITHMS = ['auto', 'exact'];
 
 export const optimizeHelp = `pss optimize FILE [--algorithm auto|exact] [--seed N] [--time-limit-ms N]
-                  [--max-configurations N] [--format json|table] [--quiet]
+                  [--exact-limit N] [--format json|table] [--quiet]
   Prints the Pareto front of a ConfigurationProblem (time, cost, reliability) or a PesProblem
   (performance, cost, response time). With --format json only the front is on stdout; progress
   and warnings go to stderr. Exit 0 with a front (empty, with "infeasible" saying why, when no
   configuration is feasible); 2 for an invalid file; 3 when the problem is too large for exact search.
-  --algorithm exact   branch and bound; proves the front (refuses problems over --max-configurations,
-                      default 1e9, counted before pruning)
+  --algorithm exact   proves the front: every combination of alternatives, each staffed exactly by
+                      decomposition and dynamic programming (ConfigurationProblem), or enumeration
+                      with bounds (PesProblem)
+  --exact-limit N     refuse (exit 3) rather than run long: at most N search steps for a
+                      ConfigurationProblem (default 2e8), N configurations for a PesProblem (default 1e9)
   --algorithm auto    exact (the heuristics imodcs and nsga2 arrive with the optimizer issue)
   --seed N            recorded in stats (the exact search is deterministic)
   --time-limit-ms N   stop early; the front is then not proven (stats.exact = false)`;
@@ -24,7 +27,7 @@ export const optimizeHelp = `pss optimize FILE [--algorithm auto|exact] [--seed 
 export function optimizeCommand(argv: string[], io: CliIo): number {
   const { format, positionals, values } = parseCommand(
     argv,
-    { algorithm: { type: 'string' }, seed: { type: 'string' }, 'time-limit-ms': { type: 'string' }, 'max-configurations': { type: 'string' }, quiet: { type: 'boolean' } },
+    { algorithm: { type: 'string' }, seed: { type: 'string' }, 'time-limit-ms': { type: 'string' }, 'exact-limit': { type: 'string' }, quiet: { type: 'boolean' } },
     'json',
   );
   if (positionals.length !== 1) throw new UsageError('optimize takes one FILE');
@@ -35,11 +38,14 @@ export function optimizeCommand(argv: string[], io: CliIo): number {
   }
   const seed = intOption(values, 'seed');
   const timeLimitMs = intOption(values, 'time-limit-ms');
-  const maxConfigurations = intOption(values, 'max-configurations', 1);
+  const exactLimit = intOption(values, 'exact-limit', 1);
   const problem = loadProblem(positionals[0], io);
   const onProgress = values.quiet ? undefined : progressPrinter(io);
-  const options = { timeLimitMs, maxConfigurations, onProgress, now: io.now };
-  const front: ParetoFront = problem.kind === 'ConfigurationProblem' ? solveConfigurationExact(problem.value, options) : solvePesExact(problem.value, options);
+  const options = { timeLimitMs, onProgress, now: io.now };
+  const front: ParetoFront =
+    problem.kind === 'ConfigurationProblem'
+      ? solveConfigurationExact(problem.value, { ...options, maxSteps: exactLimit })
+      : solvePesExact(problem.value, { ...options, maxConfigurations: exactLimit });
   if (algorithm === 'auto') front.stats.algorithm = 'auto:exact';
   if (seed !== undefined) front.stats.seed = seed;
   onProgress?.done();

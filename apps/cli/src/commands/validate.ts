@@ -26,7 +26,7 @@ export function validateCommand(argv: string[], io: CliIo): number {
       return { file, valid: true, kind: document.kind, summary: summarize(document), issues: [], warnings };
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      return { file, valid: false, issues: [...error.issues], warnings: [] };
+      return { file, valid: false, issues: [...error.issues], warnings: [...error.warnings] };
     }
   });
   if (format === 'json') {
