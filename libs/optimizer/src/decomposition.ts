@@ -244,27 +244,36 @@ export function solveComponentDp(component: Component, search: ComponentSearch &
   const n = occs.length;
   const options = prunedOptions(component);
   const candidates = occs.map((o) => new Set(o.slots.flatMap((s) => s.candidates.map((c) => c.r))));
-  // Resources some occurrence from k on could use.
-  const future: Set<number>[] = Array.from({ length: n + 1 }, () => new Set<number>());
-  for (let k = n - 1; k >= 0; k--) future[k] = new Set([...future[k + 1], ...candidates[k]]);
   const budget = search.budget ?? Infinity;
   let work = 0;
+  /**
+   * A resource taken by occurrence k matters to the future only until the last later occurrence that
+   * overlaps k (they start in order, so those are k+1..m) and can use it: that index is all a state
+   * needs to remember, and -1 means it does not matter at all.
+   */
+  const lastUser = (r: number, k: number): number => {
+    let last = -1;
+    for (let j = k + 1; j < n && occs[j].start < occs[k].end; j++) if (candidates[j].has(r)) last = j;
+    return last;
+  };
 
-  type Held = { r: number; end: number };
+  type Held = { r: number; until: number };
   type State = { held: Held[]; points: DpPoint[]; filtered: number };
   let states = new Map<string, State>([['', { held: [], points: [{ cost: 0, rel: 0, option: -1 }], filtered: 1 }]]);
   for (let k = 0; k < n; k++) {
-    const o = occs[k];
-    const nextStart = k + 1 < n ? occs[k + 1].start : Infinity;
     const next = new Map<string, State>();
     for (const state of states.values()) {
-      const busy = new Set(state.held.filter((h) => h.end > o.start).map((h) => h.r));
+      // Held entries are all still relevant to k (until >= k), by construction.
+      const busy = new Set(state.held.map((h) => h.r));
       options[k].forEach((opt, index) => {
         if (opt.resources.some((r) => busy.has(r))) return;
-        const held = [...state.held, ...opt.resources.map((r) => ({ r, end: o.end }))]
-          .filter((h) => h.end > nextStart && future[k + 1].has(h.r))
-          .sort((a, b) => a.r - b.r || a.end - b.end);
-        const key = held.map((h) => `${h.r}@${h.end}`).join(',');
+        const held = state.held.filter((h) => h.until > k);
+        for (const r of opt.resources) {
+          const until = lastUser(r, k);
+          if (until > k) held.push({ r, until });
+        }
+        held.sort((a, b) => a.r - b.r || a.until - b.until);
+        const key = held.map((h) => `${h.r}@${h.until}`).join(',');
         let target = next.get(key);
         if (!target) next.set(key, (target = { held, points: [], filtered: 0 }));
         for (const p of state.points) target.points.push({ cost: p.cost + opt.cost, rel: p.rel + opt.rel, prev: p, option: index });

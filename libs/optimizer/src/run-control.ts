@@ -32,3 +32,43 @@ export class Deadline {
     return this.at !== Infinity && this.now() >= this.at;
   }
 }
+
+/** What every heuristic accepts. Runs are reproducible from `seed`; the limits stop them early. */
+export interface HeuristicOptions {
+  /** Default 1. */
+  seed?: number;
+  /** Stop after this long (wall clock, via `now`). */
+  timeLimitMs?: number;
+  /** Stop after this many evaluations of complete solutions. */
+  maxEvaluations?: number;
+  onProgress?: ProgressReporter;
+  now?: () => number;
+}
+
+/** Counts evaluations and answers "should I stop?" for a heuristic run. */
+export class RunBudget {
+  evaluations = 0;
+  private readonly deadline: Deadline;
+  private stoppedBy: string | undefined;
+
+  constructor(private readonly options: HeuristicOptions) {
+    this.deadline = new Deadline(options.timeLimitMs, options.now ?? Date.now);
+  }
+
+  count(n = 1): void {
+    this.evaluations += n;
+  }
+
+  /** True once the time or evaluation limit is reached (checked cheaply, remembered). */
+  exhausted(): boolean {
+    if (this.stoppedBy) return true;
+    if (this.options.maxEvaluations !== undefined && this.evaluations >= this.options.maxEvaluations) this.stoppedBy = 'evaluation limit';
+    else if (this.deadline.passed()) this.stoppedBy = 'time limit';
+    return this.stoppedBy !== undefined;
+  }
+
+  /** Why the run stopped early, if it did. */
+  get reason(): string | undefined {
+    return this.stoppedBy;
+  }
+}
