@@ -32,11 +32,17 @@ export function parseText(text: string, format: DocumentFormat): Result<unknown>
     });
     return { ok: false, issues };
   }
-  return { ok: true, value: doc.toJS({ maxAliasCount: 1000 }) };
+  // Alias problems (unresolved, or an alias bomb) only surface when the document is converted.
+  try {
+    return { ok: true, value: doc.toJS({ maxAliasCount: 1000 }) };
+  } catch (error) {
+    return { ok: false, issues: [{ path: '', message: `invalid YAML: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}` }] };
+  }
 }
 
 function jsonErrorWithLine(text: string, error: unknown): string {
-  const message = (error instanceof Error ? error.message : String(error)).replace(/ (in JSON )?at position \d+.*$/s, '').replace(/, ".*" is not valid JSON$/s, '');
+  // Keep the engine's words, not the piece of the document it may quote: cut at the quote or position.
+  const message = (error instanceof Error ? error.message : String(error)).split(/, "|, \.\.\."| in JSON| at position|\n/)[0];
   // Engines word their messages differently and not all give a position: find it ourselves.
   const offset = jsonErrorOffset(text);
   const before = text.slice(0, offset);

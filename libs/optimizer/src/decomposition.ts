@@ -139,6 +139,17 @@ export interface ComponentSearch {
 }
 
 /**
+ * Approximation for components too large to solve exactly (a beam search over the same DP): each
+ * state's front is thinned to one point per ε-box, and only the most promising states are kept.
+ */
+export interface BeamSettings {
+  /** Box size relative to the component's cost and reliability ranges, e.g. 1e-3. */
+  epsilon: number;
+  /** States kept per step. */
+  maxStates: number;
+}
+
+/**
  * The exact front of one component: depth-first over its occurrences, each option not double-booking
  * a resource with an overlapping occurrence already staffed, pruned when the optimistic completion is
  * matched by the component's archive. Returns [] when no staffing avoids double-booking.
@@ -239,7 +250,7 @@ export class SearchBudgetExceeded extends Error {
  * are interchangeable for the future, so each state keeps only its own Pareto front of (cost,
  * reliability mass). Components are interval graphs with few occurrences at once, so states stay few.
  */
-export function solveComponentDp(component: Component, search: ComponentSearch & { budget?: number }): { front: AllocationPoint[]; work: number } {
+export function solveComponentDp(component: Component, search: ComponentSearch & { budget?: number; beam?: BeamSettings }): { front: AllocationPoint[]; work: number } {
   const occs = component.occurrences;
   const n = occs.length;
   const options = prunedOptions(component);
@@ -257,9 +268,16 @@ export function solveComponentDp(component: Component, search: ComponentSearch &
     return last;
   };
 
+  const beam = search.beam;
+  // Ranges for the beam's ε-boxes and state ranking.
+  const costRange = options.reduce((sum, opts) => sum + Math.max(0, ...opts.map((o) => o.cost)) - Math.min(...opts.map((o) => o.cost)), 0) || 1;
+  const relRange = options.reduce((sum, opts) => sum + Math.max(0, ...opts.map((o) => o.rel)) - Math.min(...opts.map((o) => o.rel)), 0) || 1;
+
   type Held = { r: number; until: number };
-  type State = { held: Held[]; points: DpPoint[]; filtered: number };
-  let states = new Map<string, State>([['', { held: [], points: [{ cost: 0, rel: 0, option: -1 }], filtered: 1 }]]);
+  // A state's front is built lazily: the runs (a predecessor's front shifted by one option) that
+  // reach it, merged once at the end of the step. Only points that survive are ever allocated.
+  type State = { held: Held[]; points: DpPoint[]; runs: Run[] };
+  let states = new Map<string, State>([['', { held: [], points: [{ cost: 0, rel: 0, option: -1 }], runs: [] }]]);
   for (let k = 0; k < n; k++) {
     const next = new Map<string, State>();
     for (const state of states.values()) {
@@ -275,20 +293,19 @@ export function solveComponentDp(component: Component, search: ComponentSearch &
         held.sort((a, b) => a.r - b.r || a.until - b.until);
         const key = held.map((h) => `${h.r}@${h.until}`).join(',');
         let target = next.get(key);
-        if (!target) next.set(key, (target = { held, points: [], filtered: 0 }));
-        for (const p of state.points) target.points.push({ cost: p.cost + opt.cost, rel: p.rel + opt.rel, prev: p, option: index });
+        if (!target) next.set(key, (target = { held, points: [], runs: [] }));
+        target.runs.push({ src: state.points, dc: opt.cost, dr: opt.rel, option: index });
         work += state.points.length;
-        // Filter as we go so that memory stays proportional to the fronts, not to the work.
-        if (target.points.length > 2 * target.filtered + 4096) {
-          target.points = filter2(target.points);
-          target.filtered = target.points.length;
-        }
       });
     }
     if (work > budget) throw new SearchBudgetExceeded(budget);
     if (search.shouldStop()) return { front: [], work };
-    for (const state of next.values()) state.points = filter2(state.points);
-    states = next;
+    for (const state of next.values()) {
+      const merged = mergeRuns(state.runs);
+      state.points = beam ? thinToBoxes(merged, beam.epsilon * costRange, beam.epsilon * relRange) : merged;
+      state.runs = [];
+    }
+    states = beam && next.size > beam.maxStates ? keepPromisingStates(next, beam.maxStates, costRange, relRange) : next;
   }
   const finals = filter2([...states.values()].flatMap((s) => s.points));
   const front = finals.map((p): AllocationPoint => {
@@ -302,6 +319,103 @@ export function solveComponentDp(component: Component, search: ComponentSearch &
     return { cost: p.cost, rel: p.rel, leaf: { component, choice } };
   });
   return { front, work };
+}
+
+/** A predecessor state's front (sorted by cost, reliability rising) shifted by one staffing option. */
+interface Run {
+  src: DpPoint[];
+  dc: number;
+  dr: number;
+  option: number;
+}
+
+/**
+ * The front of the union of several runs: a k-way merge by cost (ties: higher reliability first)
+ * keeping each point that beats every cheaper one in reliability. A run whose best reliability can no
+ * longer beat the front so far leaves the merge early.
+ */
+function mergeRuns(runs: Run[]): DpPoint[] {
+  const pos = new Int32Array(runs.length);
+  const heap: number[] = [];
+  const cost = (i: number) => runs[i].src[pos[i]].cost + runs[i].dc;
+  const rel = (i: number) => runs[i].src[pos[i]].rel + runs[i].dr;
+  const before = (a: number, b: number) => {
+    const ca = cost(a);
+    const cb = cost(b);
+    return ca < cb || (ca === cb && rel(a) > rel(b));
+  };
+  const siftDown = (at: number) => {
+    for (;;) {
+      const l = 2 * at + 1;
+      const r = l + 1;
+      let top = at;
+      if (l < heap.length && before(heap[l], heap[top])) top = l;
+      if (r < heap.length && before(heap[r], heap[top])) top = r;
+      if (top === at) return;
+      [heap[at], heap[top]] = [heap[top], heap[at]];
+      at = top;
+    }
+  };
+  runs.forEach((run, i) => {
+    if (run.src.length) heap.push(i);
+  });
+  for (let i = (heap.length >> 1) - 1; i >= 0; i--) siftDown(i);
+  const out: DpPoint[] = [];
+  let bestRel = -Infinity;
+  while (heap.length) {
+    const i = heap[0];
+    const run = runs[i];
+    const c = cost(i);
+    const r = rel(i);
+    if (r > bestRel) {
+      out.push({ cost: c, rel: r, prev: run.src[pos[i]], option: run.option });
+      bestRel = r;
+    }
+    pos[i]++;
+    // Fronts rise in reliability, so the run's last point is its best.
+    if (pos[i] < run.src.length && run.src[run.src.length - 1].rel + run.dr > bestRel) {
+      siftDown(0);
+    } else {
+      heap[0] = heap[heap.length - 1];
+      heap.pop();
+      if (heap.length) siftDown(0);
+    }
+  }
+  return out;
+}
+
+/** Keeps one point per (cost, reliability) box of the given sizes, the best of each, then the front. */
+function thinToBoxes<P extends { cost: number; rel: number }>(front: P[], costBox: number, relBox: number): P[] {
+  const boxes = new Map<string, P>();
+  for (const p of front) {
+    const key = `${Math.floor(p.cost / costBox)}:${Math.floor(p.rel / relBox)}`;
+    const held = boxes.get(key);
+    if (!held || p.cost < held.cost || (p.cost === held.cost && p.rel > held.rel)) boxes.set(key, p);
+  }
+  return filter2([...boxes.values()]);
+}
+
+/**
+ * The states whose fronts reach furthest: for a spread of weightings of cost against reliability,
+ * the states holding the best point under each, taken in turns until `max` are kept.
+ */
+function keepPromisingStates<S extends { points: { cost: number; rel: number }[] }>(states: Map<string, S>, max: number, costRange: number, relRange: number): Map<string, S> {
+  const entries = [...states];
+  const weights = [0, 0.1, 0.25, 0.5, 0.75, 0.9, 1];
+  const rankings = weights.map((w) =>
+    entries
+      .map(([key, state]) => ({ key, score: Math.min(...state.points.map((p) => (w * p.cost) / costRange - ((1 - w) * p.rel) / relRange)) }))
+      .sort((a, b) => a.score - b.score),
+  );
+  const kept = new Map<string, S>();
+  for (let i = 0; kept.size < max && i < entries.length; i++) {
+    for (const ranking of rankings) {
+      if (kept.size >= max) break;
+      const key = ranking[i].key;
+      if (!kept.has(key)) kept.set(key, states.get(key)!);
+    }
+  }
+  return kept;
 }
 
 /** The allocation front of several independent components: their Minkowski sum. */

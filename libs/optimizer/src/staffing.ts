@@ -3,7 +3,7 @@
 // evaluation of a pick vector. The paper's cuckoo nest is exactly such a vector.
 import { Occurrence } from '@pss/model';
 import { Candidate, ConfigurationSpace, DemandSlot, PlannedOccurrence, toOccurrences } from './configuration-space';
-import { Combination, combination } from './exact-configuration';
+import { Combination, combination } from './combinations';
 import { Random } from './random';
 
 export interface DemandUnit {
