@@ -8,7 +8,7 @@ import { networkCommand, networkHelp } from './commands/network';
 import { optimizeCommand, optimizeHelp } from './commands/optimize';
 import { validateCommand, validateHelp } from './commands/validate';
 
-const COMMANDS: Record<string, { run: (argv: string[], io: CliIo) => number; help: string }> = {
+const COMMANDS: Record<string, { run: (argv: string[], io: CliIo) => number | Promise<number>; help: string }> = {
   validate: { run: validateCommand, help: validateHelp },
   importance: { run: importanceCommand, help: importanceHelp },
   evaluate: { run: evaluateCommand, help: evaluateHelp },
@@ -27,7 +27,7 @@ ${Object.values(COMMANDS)
 Exit codes: 0 ok, 1 evaluate found a violation, 2 invalid input or usage, 3 too large for the algorithm, 70 internal error.
 `;
 
-export function runCli(argv: string[], io: CliIo): number {
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.out(USAGE);
@@ -43,7 +43,7 @@ export function runCli(argv: string[], io: CliIo): number {
     return EXIT.ok;
   }
   try {
-    return command.run(rest, io);
+    return await command.run(rest, io);
   } catch (error) {
     return reportError(name, error, io);
   }

@@ -7,7 +7,7 @@
 // and each component is searched alone (exhaustively here, or by a heuristic for huge ones).
 import { overlaps } from '@pss/model';
 import { PlannedOccurrence } from './configuration-space';
-import { Archive2, Point2, filter2, minkowski } from './front2d';
+import { Point2, filter2, minkowski } from './front2d';
 import { log10Binomial } from './counting';
 
 /** One way to staff one occurrence: resources for all its demands. */
@@ -147,59 +147,6 @@ export interface BeamSettings {
   epsilon: number;
   /** States kept per step. */
   maxStates: number;
-}
-
-/**
- * The exact front of one component: depth-first over its occurrences, each option not double-booking
- * a resource with an overlapping occurrence already staffed, pruned when the optimistic completion is
- * matched by the component's archive. Returns [] when no staffing avoids double-booking.
- */
-export function solveComponentExact(component: Component, search: ComponentSearch): AllocationPoint[] {
-  const { occurrences: occs, options } = component;
-  const n = occs.length;
-  if (n === 1) {
-    return filter2(options[0].map((opt, i) => ({ cost: opt.cost, rel: opt.rel, leaf: { component, choice: Int32Array.of(i) } })));
-  }
-  const overlap = occs.map((a) => occs.map((b) => overlaps(a.start, a.end, b.start, b.end)));
-  const minCostAfter = new Float64Array(n + 1);
-  const maxRelAfter = new Float64Array(n + 1);
-  for (let i = n - 1; i >= 0; i--) {
-    minCostAfter[i] = minCostAfter[i + 1] + Math.min(...options[i].map((o) => o.cost));
-    maxRelAfter[i] = maxRelAfter[i + 1] + Math.max(...options[i].map((o) => o.rel));
-  }
-  const archive = new Archive2<ComponentChoice>();
-  const holders = new Map<number, number[]>(); // resource -> occurrence indices holding it
-  const choice = new Int32Array(n);
-  const conflicts = (i: number, opt: StaffingOption) => opt.resources.some((r) => (holders.get(r) ?? []).some((j) => overlap[i][j]));
-  let stopped = false;
-
-  const dfs = (i: number, cost: number, rel: number): void => {
-    if (stopped) return;
-    if (i === n) {
-      search.onLeaf?.();
-      archive.add({ cost, rel, leaf: { component, choice: Int32Array.from(choice) } });
-      return;
-    }
-    if (archive.covers(cost + minCostAfter[i], rel + maxRelAfter[i])) return;
-    if (search.shouldStop()) {
-      stopped = true;
-      return;
-    }
-    const opts = options[i];
-    for (let k = 0; k < opts.length; k++) {
-      const opt = opts[k];
-      // Options are sorted by cost: once even the best reliability cannot help, neither can dearer ones.
-      if (archive.covers(cost + opt.cost + minCostAfter[i + 1], rel + maxRelAfter[i])) break;
-      if (conflicts(i, opt)) continue;
-      choice[i] = k;
-      for (const r of opt.resources) holders.set(r, [...(holders.get(r) ?? []), i]);
-      dfs(i + 1, cost + opt.cost, rel + opt.rel);
-      for (const r of opt.resources) holders.get(r)!.pop();
-      if (stopped) return;
-    }
-  };
-  dfs(0, 0, 0);
-  return archive.front();
 }
 
 /**

@@ -10,7 +10,7 @@ import { SearchBudgetExceeded, groupComponents, groupLog10Size } from './decompo
 import { finishConfigurationFront, verifiedSolution } from './front';
 import { log10Sum } from './counting';
 import { nonDominated3 } from './staircase';
-import { Deadline, ProgressReporter, SearchLimitError } from './run-control';
+import { Deadline, Partition, ProgressReporter, SearchLimitError, ownShare } from './run-control';
 
 export type { Combination, CombinationPoint } from './combinations';
 export { combination, combinationCount, forEachCombination, pointOccurrences } from './combinations';
@@ -26,6 +26,8 @@ export interface ExactOptions {
   timeLimitMs?: number;
   onProgress?: ProgressReporter;
   now?: () => number;
+  /** Solve only this share of the combinations (a worker's part; the union of the parts' fronts, filtered, is exact). */
+  partition?: Partition;
 }
 
 export const DEFAULT_MAX_STEPS = 2e8;
@@ -58,15 +60,16 @@ export function solveConfigurationExact(problem: ConfigurationProblem, options: 
   };
   const solver = new CombinationSolver({ kind: 'exact', maxSteps }, shouldStop);
   combos.sort((a, b) => a.time - b.time || a.fixedCost - b.fixedCost);
+  const mine = ownShare(combos, options.partition);
   let done = 0;
   try {
-    for (const c of combos) {
+    for (const c of mine) {
       if (solver.solve(c) < 0 || deadline.passed()) {
         stopped = true;
         break;
       }
       done++;
-      options.onProgress?.({ phase: 'exact', done, total: combos.length, evaluations: solver.evaluations, front: solver.archive.length });
+      options.onProgress?.({ phase: 'exact', done, total: mine.length, evaluations: solver.evaluations, front: solver.archive.length });
     }
   } catch (error) {
     if (!(error instanceof SearchBudgetExceeded)) throw error;

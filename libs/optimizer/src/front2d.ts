@@ -48,28 +48,3 @@ export function leavesOf<L>(p: Point2<L>, out: L[] = []): L[] {
   }
   return out;
 }
-
-/** A 2-D archive for branch and bound: is a (cost, rel) bound already matched by a member? */
-export class Archive2<L> {
-  private points: Point2<L>[] = [];
-
-  get size(): number {
-    return this.points.length;
-  }
-
-  covers(cost: number, rel: number): boolean {
-    for (const p of this.points) if (p.cost <= cost && p.rel >= rel) return true;
-    return false;
-  }
-
-  add(p: Point2<L>): boolean {
-    if (this.covers(p.cost, p.rel)) return false;
-    this.points = this.points.filter((q) => !(p.cost <= q.cost && p.rel >= q.rel));
-    this.points.push(p);
-    return true;
-  }
-
-  front(): Point2<L>[] {
-    return filter2(this.points);
-  }
-}

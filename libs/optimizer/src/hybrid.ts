@@ -21,7 +21,7 @@ import { CombinationSolver } from './combination-solver';
 import { BeamSettings } from './decomposition';
 import { finishConfigurationFront, verifiedSolution } from './front';
 import { nonDominated3 } from './staircase';
-import { HeuristicOptions, RunBudget } from './run-control';
+import { HeuristicOptions, Partition, RunBudget, ownShare } from './run-control';
 import { Random } from './random';
 
 export type SelectionStrategy = 'joint' | 'sequential';
@@ -38,6 +38,8 @@ export interface HybridOptions extends HeuristicOptions {
    * fixed cost, importance-weighted r_a), then allocates: seed 004's section 5.1 comparison.
    */
   strategy?: SelectionStrategy;
+  /** Solve only this share of the combinations (a worker's part of a parallel run). */
+  partition?: Partition;
 }
 
 export const HYBRID_DEFAULT = { exactStepsPerComponent: 3e5, beam: { epsilon: 1e-3, maxStates: 256 }, maxEnumerated: 5000 };
@@ -49,7 +51,8 @@ export function solveConfigurationHybrid(problem: ConfigurationProblem, options:
   const budget = new RunBudget(options);
   const context = new ObjectiveContext(problem);
   const space = buildConfigurationSpace(problem, context);
-  const random = new Random(options.seed ?? 1);
+  // Workers of one parallel run search different neighbourhoods first.
+  const random = new Random((options.seed ?? 1) + 7919 * (options.partition?.index ?? 0));
   const solver = new CombinationSolver({ kind: 'approximate', exactSteps: settings.exactStepsPerComponent, beam: settings.beam }, () => budget.exhausted());
   const total = combinationCount(space);
   let mode: string;
@@ -64,6 +67,7 @@ export function solveConfigurationHybrid(problem: ConfigurationProblem, options:
     });
     if (settings.strategy === 'sequential') combos = paretoOnActivities(combos);
     combos.sort((a, b) => a.time - b.time || a.fixedCost - b.fixedCost);
+    combos = ownShare(combos, options.partition);
     for (const c of combos) {
       if (budget.exhausted() || solver.solve(c) < 0) break;
       budget.evaluations = solver.evaluations;

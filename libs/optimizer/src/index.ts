@@ -16,3 +16,5 @@ export * from './hybrid';
 export * from './nsga2';
 export * from './nsga2-configuration';
 export * from './nsga2-pes';
+export * from './solve';
+export * from './imodcs';

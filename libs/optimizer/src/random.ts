@@ -1,5 +1,10 @@
 // Seeded randomness: every heuristic run is reproducible from its seed (no Math.random anywhere).
 
+// Module-level references: global lookups are slow inside Jest's sandbox (hundreds of ns each), and
+// the generator's hot loop makes millions of them.
+const imul = Math.imul;
+const floor = Math.floor;
+
 /** xoshiro128** by Blackman and Vigna: fast, 128-bit state, good statistical quality. */
 export class Random {
   private a: number;
@@ -13,8 +18,8 @@ export class Random {
     const next = () => {
       s = (s + 0x9e3779b9) >>> 0;
       let z = s;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+      z = imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+      z = imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
       return (z ^ (z >>> 16)) >>> 0;
     };
     this.a = next();
@@ -25,7 +30,7 @@ export class Random {
 
   /** A uniform 32-bit unsigned integer. */
   nextUint32(): number {
-    const result = Math.imul(rotl(Math.imul(this.b, 5) >>> 0, 7), 9) >>> 0;
+    const result = imul(rotl(imul(this.b, 5) >>> 0, 7), 9) >>> 0;
     const t = (this.b << 9) >>> 0;
     this.c ^= this.a;
     this.d ^= this.b;
@@ -43,7 +48,7 @@ export class Random {
 
   /** Uniform integer in [0, n). */
   int(n: number): number {
-    return Math.floor(this.next() * n);
+    return floor(this.next() * n);
   }
 
   pick<T>(items: readonly T[]): T {
@@ -71,14 +76,23 @@ export class Random {
 
   /** A Lévy-distributed step (Mantegna's algorithm), as cuckoo search draws its flights. */
   levy(beta = 1.5): number {
-    const sigma = Math.pow((gamma(1 + beta) * Math.sin((Math.PI * beta) / 2)) / (gamma((1 + beta) / 2) * beta * Math.pow(2, (beta - 1) / 2)), 1 / beta);
-    return (this.normal() * sigma) / Math.pow(Math.abs(this.normal()), 1 / beta);
+    return (this.normal() * mantegnaSigma(beta)) / Math.pow(Math.abs(this.normal()), 1 / beta);
   }
 
   /** A new generator whose stream is independent of this one's (for runs and workers). */
   fork(): Random {
     return new Random(this.nextUint32());
   }
+}
+
+const sigmas = new Map<number, number>();
+function mantegnaSigma(beta: number): number {
+  let sigma = sigmas.get(beta);
+  if (sigma === undefined) {
+    sigma = Math.pow((gamma(1 + beta) * Math.sin((Math.PI * beta) / 2)) / (gamma((1 + beta) / 2) * beta * Math.pow(2, (beta - 1) / 2)), 1 / beta);
+    sigmas.set(beta, sigma);
+  }
+  return sigma;
 }
 
 function rotl(x: number, k: number): number {

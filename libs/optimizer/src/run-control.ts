@@ -72,3 +72,15 @@ export class RunBudget {
     return this.stoppedBy;
   }
 }
+
+/** A share of the work for one of several workers: combinations i with i % count === index. */
+export interface Partition {
+  index: number;
+  count: number;
+}
+
+/** The items of a list that fall to this partition (all of them without one). */
+export function ownShare<T>(items: T[], partition: Partition | undefined): T[] {
+  if (!partition || partition.count <= 1) return items;
+  return items.filter((_, i) => i % partition.count === partition.index);
+}

@@ -1,56 +1,101 @@
 // pss optimize FILE: the Pareto front of a ConfigurationProblem or PesProblem (MODEL.md sections 4, 5).
-import { ConfigurationFront, ParetoFront, PesFront } from '@pss/model';
-import { Progress, solveConfigurationExact, solvePesExact } from '@pss/optimizer';
+import { availableParallelism } from 'os';
+import { ConfigurationFront, ConfigurationProblem, ParetoFront, PesFront, PesProblem } from '@pss/model';
+import { ALGORITHM_NAMES, Progress, SolveRequest, smallEnoughForExact, solveProblem } from '@pss/optimizer';
+import { OptimizerPool } from '@pss/optimizer-pool';
 import { CliIo, EXIT, UsageError } from '../io';
 import { intOption, parseCommand } from '../args';
 import { renderTable } from '../table';
 import { loadProblem } from './load';
 
-export const ALGORITHMS = ['auto', 'exact', 'imodcs', 'nsga2'] as const;
-export const AVAILABLE_ALGORITHMS = ['auto', 'exact'];
-
-export const optimizeHelp = `pss optimize FILE [--algorithm auto|exact] [--seed N] [--time-limit-ms N]
-                  [--exact-limit N] [--format json|table] [--quiet]
+export const optimizeHelp = `pss optimize FILE [--algorithm auto|exact|hybrid|imodcs|nsga2] [--seed N] [--time-limit-ms N]
+                  [--max-evaluations N] [--preset default|paper] [--strategy joint|sequential]
+                  [--reliability importance-weighted|mean] [--workers N|auto] [--exact-limit N]
+                  [--format json|table] [--quiet]
   Prints the Pareto front of a ConfigurationProblem (time, cost, reliability) or a PesProblem
   (performance, cost, response time). With --format json only the front is on stdout; progress
   and warnings go to stderr. Exit 0 with a front (empty, with "infeasible" saying why, when no
   configuration is feasible); 2 for an invalid file; 3 when the problem is too large for exact search.
-  --algorithm exact   proves the front: every combination of alternatives, each staffed exactly by
-                      decomposition and dynamic programming (ConfigurationProblem), or enumeration
-                      with bounds (PesProblem)
-  --exact-limit N     refuse (exit 3) rather than run long: at most N search steps for a
-                      ConfigurationProblem (default 2e8), N configurations for a PesProblem (default 1e9)
-  --algorithm auto    exact (the heuristics imodcs and nsga2 arrive with the optimizer issue)
-  --seed N            recorded in stats (the exact search is deterministic)
-  --time-limit-ms N   stop early; the front is then not proven (stats.exact = false)`;
+  --algorithm auto     exact when the problem is small, else hybrid (PES: exact, else nsga2)
+  --algorithm exact    proves the front: every combination of alternatives, each staffed exactly by
+                       decomposition and dynamic programming; PES: enumeration with bounds
+  --algorithm hybrid   ours: the exact machinery with bound pruning, and a beam search for staffing
+                       components too large to solve exactly (stats.exact says when it proved the front)
+  --algorithm imodcs   seed 004's Pareto-improved multi-objective discrete cuckoo search
+  --algorithm nsga2    NSGA-II (seed 003), for both problem kinds
+  --preset paper       the papers' parameters (IMODCS 200 nests, pa 0.25, 3000 iterations, 10 runs;
+                       NSGA-II population 300, 300 generations, crossover 0.9, mutation 0.1)
+  --strategy sequential  select activities first, allocate after (seed 004, section 5.1)
+  --reliability mean   plain mean reliability instead of the importance-weighted one (section 5.2)
+  --workers N|auto     worker threads (auto: all cores for large problems, none for small ones)
+  --seed N             runs are reproducible per seed and worker count (without a time limit)
+  --time-limit-ms N    stop early; the front is then not proven (stats.exact = false)
+  --max-evaluations N  stop after N evaluations of complete solutions
+  --exact-limit N      refuse (exit 3) rather than run long: at most N search steps for a
+                       ConfigurationProblem (default 2e8), N configurations for a PesProblem (default 1e9)`;
 
-export function optimizeCommand(argv: string[], io: CliIo): number {
+export async function optimizeCommand(argv: string[], io: CliIo): Promise<number> {
   const { format, positionals, values } = parseCommand(
     argv,
-    { algorithm: { type: 'string' }, seed: { type: 'string' }, 'time-limit-ms': { type: 'string' }, 'exact-limit': { type: 'string' }, quiet: { type: 'boolean' } },
+    {
+      algorithm: { type: 'string' },
+      seed: { type: 'string' },
+      'time-limit-ms': { type: 'string' },
+      'max-evaluations': { type: 'string' },
+      'exact-limit': { type: 'string' },
+      preset: { type: 'string' },
+      strategy: { type: 'string' },
+      reliability: { type: 'string' },
+      workers: { type: 'string' },
+      quiet: { type: 'boolean' },
+    },
     'json',
   );
   if (positionals.length !== 1) throw new UsageError('optimize takes one FILE');
-  const algorithm = (values.algorithm as string | undefined) ?? 'auto';
-  if (!(ALGORITHMS as readonly string[]).includes(algorithm)) throw new UsageError(`--algorithm must be one of ${ALGORITHMS.join(', ')}, got "${algorithm}"`);
-  if (!AVAILABLE_ALGORITHMS.includes(algorithm)) {
-    throw new UsageError(`--algorithm ${algorithm} is not available in this version; available: ${AVAILABLE_ALGORITHMS.join(', ')}`);
-  }
-  const seed = intOption(values, 'seed');
-  const timeLimitMs = intOption(values, 'time-limit-ms');
-  const exactLimit = intOption(values, 'exact-limit', 1);
+  const request: SolveRequest = {
+    algorithm: oneOf(values, 'algorithm', ALGORITHM_NAMES),
+    preset: oneOf(values, 'preset', ['default', 'paper'] as const),
+    strategy: oneOf(values, 'strategy', ['joint', 'sequential'] as const),
+    reliability: oneOf(values, 'reliability', ['importance-weighted', 'mean'] as const),
+    seed: intOption(values, 'seed'),
+    timeLimitMs: intOption(values, 'time-limit-ms'),
+    maxEvaluations: intOption(values, 'max-evaluations', 1),
+    exactLimit: intOption(values, 'exact-limit', 1),
+  };
+  const workersOption = (values.workers as string | undefined) ?? 'auto';
+  const workers = workersOption === 'auto' ? undefined : intOption(values, 'workers', 1);
   const problem = loadProblem(positionals[0], io);
   const onProgress = values.quiet ? undefined : progressPrinter(io);
-  const options = { timeLimitMs, onProgress, now: io.now };
-  const front: ParetoFront =
-    problem.kind === 'ConfigurationProblem'
-      ? solveConfigurationExact(problem.value, { ...options, maxSteps: exactLimit })
-      : solvePesExact(problem.value, { ...options, maxConfigurations: exactLimit });
-  if (algorithm === 'auto') front.stats.algorithm = 'auto:exact';
-  if (seed !== undefined) front.stats.seed = seed;
+  const size = workers ?? (wantsParallel(problem.value, request) ? availableParallelism() : 1);
+  let front: ParetoFront;
+  if (size > 1) {
+    const pool = new OptimizerPool({ size });
+    try {
+      front = await pool.solve(problem.value, { ...request, onProgress });
+    } finally {
+      await pool.close();
+    }
+  } else {
+    front = solveProblem(problem.value, { ...request, onProgress, now: io.now });
+  }
   onProgress?.done();
   io.out(format === 'json' ? JSON.stringify(front, null, 2) + '\n' : frontTable(front));
   return EXIT.ok;
+}
+
+/** Threads pay off on problems that take more than a moment; small ones are solved in process. */
+function wantsParallel(problem: ConfigurationProblem | PesProblem, request: SolveRequest): boolean {
+  if (problem.kind === 'PesProblem') return false;
+  const algorithm = request.algorithm ?? 'auto';
+  if (algorithm === 'exact' || algorithm === 'auto') return !smallEnoughForExact(problem);
+  return true;
+}
+
+function oneOf<T extends string>(values: Record<string, string | boolean | undefined>, name: string, allowed: readonly T[]): T | undefined {
+  const value = values[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got "${String(value)}"`);
+  return value as T;
 }
 
 type Printer = ((p: Progress) => void) & { done(): void };

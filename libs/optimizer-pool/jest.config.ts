@@ -1,0 +1,5 @@
+export default {
+  displayName: 'optimizer-pool',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};
