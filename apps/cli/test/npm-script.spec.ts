@@ -16,6 +16,15 @@ describe('npm run -s pss', () => {
     expect(front.stats.exact).toBe(true);
   });
 
+  it('waits for worker threads: --workers 2 prints the whole front before exiting', () => {
+    const run = spawnSync('npm', ['run', '-s', 'pss', '--', 'optimize', 'examples/conformance/c2-fleet.json', '--algorithm', 'exact', '--workers', '2', '--quiet'], { cwd: root, encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    const front = JSON.parse(run.stdout) as { solutions: unknown[]; stats: { workers: number; exact: boolean } };
+    expect(front.stats.workers).toBe(2);
+    expect(front.stats.exact).toBe(true);
+    expect(front.solutions).toHaveLength(9);
+  });
+
   it('exits 2 with a one-line error on stderr for a missing file', () => {
     const run = spawnSync('npm', ['run', '-s', 'pss', '--', 'optimize', 'examples/missing.json'], { cwd: root, encoding: 'utf8' });
     expect(run.status).toBe(2);

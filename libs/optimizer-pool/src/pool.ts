@@ -83,7 +83,7 @@ export class OptimizerPool {
       // the next solve starts a fresh one.
       worker.on('error', (error) => this.retire(worker, error));
       worker.on('exit', (code) => this.retire(worker, new Error(`optimizer worker exited with code ${code}`)));
-      worker.unref();
+      // Workers stay referenced: a process awaiting a front must not exit under it. close() ends them.
       this.workers.push(worker);
       return worker;
     }

@@ -27,7 +27,7 @@ import { Random } from './random';
 export type SelectionStrategy = 'joint' | 'sequential';
 
 export interface HybridOptions extends HeuristicOptions {
-  /** DP steps a component may take exactly before the beam search takes over. Default 3e5. */
+  /** DP steps a component may take exactly before the beam search takes over. Default 1e5. */
   exactStepsPerComponent?: number;
   beam?: BeamSettings;
   /** Visit every combination when there are at most this many; else search over them. Default 5000. */
@@ -42,7 +42,7 @@ export interface HybridOptions extends HeuristicOptions {
   partition?: Partition;
 }
 
-export const HYBRID_DEFAULT = { exactStepsPerComponent: 3e5, beam: { epsilon: 1e-3, maxStates: 256 }, maxEnumerated: 5000 };
+export const HYBRID_DEFAULT = { exactStepsPerComponent: 1e5, beam: { epsilon: 1e-3, maxStates: 64 }, maxEnumerated: 5000 };
 
 export function solveConfigurationHybrid(problem: ConfigurationProblem, options: HybridOptions = {}): ConfigurationFront {
   const now = options.now ?? Date.now;
