@@ -44,7 +44,7 @@ export default [
   {
     // Domain libraries must not reach Node's I/O modules either (the boundary rule covers npm packages).
     // Their tests may: they read fixtures from disk.
-    files: ['libs/model/**/*.ts', 'libs/optimizer/**/*.ts'],
+    files: ['libs/model/**/*.ts', 'libs/optimizer/**/*.ts', 'libs/triggers/**/*.ts', 'libs/protocol/**/*.ts'],
     ignores: ['**/*.spec.ts'],
     rules: {
       'no-restricted-imports': [
