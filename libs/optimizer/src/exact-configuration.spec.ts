@@ -3,19 +3,13 @@
 import { existsSync, readFileSync, readdirSync } from 'fs';
 import { join, resolve } from 'path';
 import fc from 'fast-check';
-import { ConfigurationFront, ConfigurationProblem, evaluateConfiguration, formatIssue, readConfigurationProblem } from '@pss/model';
+import { ConfigurationFront, ConfigurationProblem } from '@pss/model';
 import { solveConfigurationExact } from './exact-configuration';
 import { SearchLimitError } from './run-control';
 import { RandomConfigurationOptions, randomConfigurationProblem } from './testing/random-problem';
-import {
-  bruteForceConfiguration,
-  bruteForceConfigurationCount,
-  configurationObjectiveVector,
-  frontDifference,
-  naiveAlternatives,
-  naiveSchedule,
-  sameVector,
-} from './testing/brute-force';
+import { bruteForceConfiguration, bruteForceConfigurationCount, frontDifference, naiveAlternatives } from './testing/brute-force';
+import { configurationVectorsOf as vectorsOf, expectSameVectors, expectWellFormedConfigurationFront } from './testing/fronts';
+import { FIX_WITH_ONE_TECHNICIAN, FIX_WITH_TWO_TECHNICIANS, configurationProblemOf as problemOf, smallProblem } from './testing/small-problems';
 
 const REPO_ROOT = resolve(__dirname, '../../..');
 
@@ -23,72 +17,8 @@ function readJson(path: string): unknown {
   return JSON.parse(readFileSync(path, 'utf8'));
 }
 
-function problemOf(raw: unknown): ConfigurationProblem {
-  const read = readConfigurationProblem(raw);
-  if (!read.ok) throw new Error(`invalid problem: ${read.issues.map(formatIssue).join('; ')}`);
-  return read.value;
-}
-
-const vectorsOf = (front: { solutions: { objectives: { time: number; cost: number; reliability: number } }[] }) =>
-  front.solutions.map((s) => configurationObjectiveVector(s.objectives));
-
-function expectSameVectors(actual: number[][], expected: number[][]): void {
-  const diff = frontDifference(actual, expected, 1e-9);
-  expect({ extra: diff.extra, missing: diff.missing }).toEqual({ extra: [], missing: [] });
-  expect(actual).toHaveLength(expected.length);
-}
-
-/** a dominates b (minimization). */
-function dominates(a: readonly number[], b: readonly number[]): boolean {
-  return a.every((x, i) => x <= b[i]) && a.some((x, i) => x < b[i]);
-}
-
 /** Everything an exact answer must be, whatever the front: checked against the model alone. */
-function expectWellFormedFront(problem: ConfigurationProblem, front: ConfigurationFront): void {
-  expect(front.kind).toBe('ParetoFront');
-  expect(front.problem).toBe('ConfigurationProblem');
-  expect(front.objectives).toEqual(['time', 'cost', 'reliability']);
-  if (front.solutions.length === 0) expect(typeof front.infeasible).toBe('string');
-  else expect(front.infeasible).toBeNull();
-  const activities = new Map(problem.model.activities.map((a) => [a.id, a]));
-  const bodies = new Map(problem.model.flows.map((f) => [f.trigger, f.body]));
-  for (const solution of front.solutions) {
-    // Feasible, with the objectives the model's evaluator gives.
-    const evaluation = evaluateConfiguration(problem, solution.occurrences);
-    expect(evaluation.violations).toEqual([]);
-    expect(evaluation.feasible).toBe(true);
-    expect(solution.objectives.time).toBeCloseTo(evaluation.objectives.time, 12);
-    expect(solution.objectives.cost).toBeCloseTo(evaluation.objectives.cost, 9);
-    expect(solution.objectives.reliability).toBeCloseTo(evaluation.objectives.reliability, 12);
-    // Occurrences list every non-virtual activity of one alternative per triggered flow, scheduled.
-    for (const row of problem.triggered) {
-      const listed = solution.occurrences.filter((o) => o.asset === row.asset && o.trigger === row.trigger);
-      const real = listed.filter((o) => !activities.get(o.activity)!.virtual).map((o) => o.activity).sort();
-      const body = bodies.get(row.trigger)!;
-      const alternative = naiveAlternatives(body).find((alt) => {
-        const altReal = alt.filter((a) => !activities.get(a)!.virtual).sort();
-        return altReal.length === real.length && altReal.every((a, i) => a === real[i]) && listed.every((o) => alt.includes(o.activity));
-      });
-      expect(alternative).toBeDefined();
-      const schedule = naiveSchedule(body, new Set(alternative), row.start, (id) => activities.get(id)!.time);
-      for (const o of listed) {
-        expect(o.start).toBeCloseTo(schedule.get(o.activity)!.start, 9);
-        expect(o.end).toBeCloseTo(schedule.get(o.activity)!.end, 9);
-        if (activities.get(o.activity)!.virtual) expect(o.resources).toEqual([]);
-      }
-    }
-    expect(solution.occurrences.every((o) => problem.triggered.some((t) => t.asset === o.asset && t.trigger === o.trigger))).toBe(true);
-  }
-  // Mutually non-dominated and distinct.
-  const vectors = vectorsOf(front);
-  const bad: [number, number][] = [];
-  vectors.forEach((a, i) =>
-    vectors.forEach((b, j) => {
-      if (i !== j && (dominates(a, b) || (i < j && sameVector(a, b, 1e-12)))) bad.push([i, j]);
-    }),
-  );
-  expect(bad).toEqual([]);
-}
+const expectWellFormedFront = (problem: ConfigurationProblem, front: ConfigurationFront) => expectWellFormedConfigurationFront(problem, front, { occurrences: true });
 
 // ---------------------------------------------------------------------------------------------
 // 1. Conformance
@@ -216,35 +146,6 @@ describe('random small problems: the exact front equals the brute-force front', 
 // ---------------------------------------------------------------------------------------------
 // 3. Infeasible problems
 
-interface SmallModel {
-  activities: Record<string, unknown>[];
-  body: unknown;
-  resources?: { id: string; kind: string; costRate: number }[];
-  assignable?: { resource: string; activity: string; theta: number }[];
-}
-
-function smallProblem(model: SmallModel, triggered: Record<string, unknown>[], busy: Record<string, unknown>[] = []): ConfigurationProblem {
-  return problemOf({
-    apiVersion: 'pss/v1',
-    kind: 'ConfigurationProblem',
-    model: {
-      apiVersion: 'pss/v1',
-      kind: 'PssModel',
-      name: 'small',
-      parts: [{ id: 'p.1' }, { id: 'p.2' }],
-      partLinks: [{ from: 'p.1', to: 'p.2', types: ['spatial'] }],
-      resourceKinds: [{ id: 'kr.tech', category: 'personnel' }],
-      resources: model.resources ?? [],
-      triggers: [{ id: 'ss.1', monitors: ['p.1'], window: { start: 0, deadline: 100 } }],
-      activities: model.activities,
-      assignable: model.assignable ?? [],
-      flows: [{ trigger: 'ss.1', body: model.body }],
-    },
-    triggered,
-    busy,
-  });
-}
-
 describe('infeasible problems', () => {
   it('names the flow and its deadline when no alternative can end in time', () => {
     const problem = smallProblem(
@@ -268,18 +169,7 @@ describe('infeasible problems', () => {
 
   it('names the activity and the kind when every candidate is busy', () => {
     const problem = smallProblem(
-      {
-        activities: [{ id: 'sa.fix', time: 2, cost: 10, reliability: 0.9, objects: ['p.1'], demands: [{ kind: 'kr.tech', qty: 1 }] }],
-        body: 'sa.fix',
-        resources: [
-          { id: 'r.1', kind: 'kr.tech', costRate: 10 },
-          { id: 'r.2', kind: 'kr.tech', costRate: 20 },
-        ],
-        assignable: [
-          { resource: 'r.1', activity: 'sa.fix', theta: 0.9 },
-          { resource: 'r.2', activity: 'sa.fix', theta: 0.8 },
-        ],
-      },
+      FIX_WITH_TWO_TECHNICIANS,
       [{ asset: 'car-1', trigger: 'ss.1', start: 0, deadline: 10 }],
       [
         { resource: 'r.1', from: 0, to: 5 },
@@ -315,12 +205,7 @@ describe('infeasible problems', () => {
   });
 
   it('gives the generic reason when only double-booking across flows makes it infeasible', () => {
-    const model: SmallModel = {
-      activities: [{ id: 'sa.fix', time: 2, cost: 10, reliability: 0.9, objects: ['p.1'], demands: [{ kind: 'kr.tech', qty: 1 }] }],
-      body: 'sa.fix',
-      resources: [{ id: 'r.1', kind: 'kr.tech', costRate: 10 }],
-      assignable: [{ resource: 'r.1', activity: 'sa.fix', theta: 0.9 }],
-    };
+    const model = FIX_WITH_ONE_TECHNICIAN;
     const rows = [
       { asset: 'car-1', trigger: 'ss.1', start: 0, deadline: 5 },
       { asset: 'car-2', trigger: 'ss.1', start: 1, deadline: 5 },

@@ -2,65 +2,17 @@
 // case, random small problems with rules and limits, infeasible problems and the search limits.
 import { readFileSync } from 'fs';
 import { join, resolve } from 'path';
-import { PesFront, PesObjectives, PesProblem, evaluatePes, formatIssue, readPesProblem } from '@pss/model';
+import { evaluatePes } from '@pss/model';
 import { pesSpaceSize, solvePesExact } from './exact-pes';
 import { SearchLimitError } from './run-control';
 import { RandomPesOptions, randomPesProblem } from './testing/random-problem';
-import { bruteForcePes, frontDifference, pesObjectiveVector, sameVector } from './testing/brute-force';
+import { bruteForcePes, pesObjectiveVector } from './testing/brute-force';
+import { covers, expectSameVectors, expectWellFormedPesFront, pesVectorsOf as vectorsOf } from './testing/fronts';
+import { SMALL_PES_BASE, pesProblemOf } from './testing/small-problems';
 
 const REPO_ROOT = resolve(__dirname, '../../..');
 
-function pesProblemOf(raw: unknown): PesProblem {
-  const read = readPesProblem(raw);
-  if (!read.ok) throw new Error(`invalid problem: ${read.issues.map(formatIssue).join('; ')}`);
-  return read.value;
-}
-
 const elevator = pesProblemOf(JSON.parse(readFileSync(join(REPO_ROOT, 'examples/elevator-pes.json'), 'utf8')));
-
-const vectorsOf = (front: { solutions: { objectives: PesObjectives }[] }) => front.solutions.map((s) => pesObjectiveVector(s.objectives));
-
-function expectSameVectors(actual: number[][], expected: number[][]): void {
-  const diff = frontDifference(actual, expected, 1e-9);
-  expect({ extra: diff.extra, missing: diff.missing }).toEqual({ extra: [], missing: [] });
-  expect(actual).toHaveLength(expected.length);
-}
-
-function dominates(a: readonly number[], b: readonly number[]): boolean {
-  return a.every((x, i) => x <= b[i]) && a.some((x, i) => x < b[i]);
-}
-
-/** Pairs [i, j] where vector i dominates vector j or repeats it (relative 1e-12). */
-function dominatedOrRepeated(vectors: readonly number[][]): [number, number][] {
-  const bad: [number, number][] = [];
-  vectors.forEach((a, i) =>
-    vectors.forEach((b, j) => {
-      if (i !== j && (dominates(a, b) || (i < j && sameVector(a, b, 1e-12)))) bad.push([i, j]);
-    }),
-  );
-  return bad;
-}
-
-/** a is at least as good as b everywhere, within a relative tolerance. */
-function covers(a: readonly number[], b: readonly number[], tolerance = 1e-9): boolean {
-  return a.every((x, i) => x <= b[i] + tolerance * Math.max(1, Math.abs(x), Math.abs(b[i])));
-}
-
-function expectWellFormedPesFront(problem: PesProblem, front: PesFront): void {
-  expect(front.kind).toBe('ParetoFront');
-  expect(front.problem).toBe('PesProblem');
-  expect(front.objectives).toEqual(['performance', 'cost', 'responseTime']);
-  if (front.solutions.length === 0) expect(typeof front.infeasible).toBe('string');
-  else expect(front.infeasible).toBeNull();
-  for (const s of front.solutions) {
-    const evaluation = evaluatePes(problem, s.instances);
-    expect(evaluation.violations).toEqual([]);
-    expect(s.objectives.performance).toBeCloseTo(evaluation.objectives.performance, 9);
-    expect(s.objectives.cost).toBeCloseTo(evaluation.objectives.cost, 9);
-    expect(s.objectives.responseTime).toBeCloseTo(evaluation.objectives.responseTime, 9);
-  }
-  expect(dominatedOrRepeated(vectorsOf(front))).toEqual([]);
-}
 
 describe('seed 003 elevator case', () => {
   const brute = bruteForcePes(elevator);
@@ -135,15 +87,7 @@ describe('random small PES problems: the exact front equals the brute-force fron
 });
 
 describe('infeasible PES problems', () => {
-  const base = {
-    apiVersion: 'pss/v1',
-    kind: 'PesProblem',
-    modules: [
-      { id: 'M1', mandatory: true, instances: [{ id: 'A1', cost: 4, responseTime: 2, performance: 3 }, { id: 'A2', cost: 6, responseTime: 1, performance: 4 }] },
-      { id: 'M2', mandatory: true, instances: [{ id: 'B1', cost: 2, responseTime: 3, performance: 1 }] },
-      { id: 'M3', mandatory: false, instances: [{ id: 'C1', cost: 1, responseTime: 1, performance: 2 }] },
-    ],
-  };
+  const base = SMALL_PES_BASE;
 
   it('explains a price limit below the cheapest mandatory modules', () => {
     const problem = pesProblemOf({ ...base, limits: { profitMargin: 0.25, maxPrice: 7 } });

@@ -3,17 +3,18 @@
 // infeasible problems; the presets; and its allocation-free nest pre-processing against the shared one.
 import { readFileSync } from 'fs';
 import { dirname, join, resolve } from 'path';
-import { ConfigurationFront, ConfigurationProblem, ObjectiveContext, Result, evaluateConfiguration, formatIssue, parseText, readConfigurationProblem, readPssModel } from '@pss/model';
+import { ConfigurationFront, ConfigurationProblem, Result, formatIssue, parseText, readConfigurationProblem, readPssModel } from '@pss/model';
 import { buildConfigurationSpace } from './configuration-space';
 import { Combination, combination, forEachCombination } from './combinations';
 import { solveConfigurationExact } from './exact-configuration';
-import { boundsOf, normalizedHypervolume } from './hypervolume';
 import { paretoOnActivities } from './hybrid';
 import { IMODCS_DEFAULT, IMODCS_PAPER, ImodcsOptions, nestSpace, preprocessNest, provablyUnstaffable, solveConfigurationImodcs } from './imodcs';
 import { Random } from './random';
 import { Progress, SearchLimitError } from './run-control';
 import { buildLayout, randomPicks, repairStaffing } from './staffing';
 import { RandomConfigurationOptions, randomConfigurationProblem } from './testing/random-problem';
+import { expectWellFormedConfigurationFront, hypervolumeRatio, configurationVectorsOf as vectorsOf } from './testing/fronts';
+import { FIX_WITH_TWO_TECHNICIANS, smallProblem } from './testing/small-problems';
 
 const REPO_ROOT = resolve(__dirname, '../../..');
 
@@ -34,51 +35,8 @@ function loadExample(file: string): ConfigurationProblem {
 const car = loadExample('passenger-car.problem.yaml');
 const elevator = loadExample('elevator-fleet.problem.yaml');
 
-type Vector = number[];
-
-const vectorsOf = (front: ConfigurationFront): Vector[] => front.solutions.map((s) => [s.objectives.time, s.objectives.cost, -s.objectives.reliability]);
-
-/** a dominates b (minimization). */
-function dominates(a: Vector, b: Vector): boolean {
-  return a.every((x, i) => x <= b[i]) && a.some((x, i) => x < b[i]);
-}
-
-/** Hypervolume of `front` over that of `exact`, both normalized by the bounds of the two together. */
-function hypervolumeRatio(front: Vector[], exact: Vector[]): number {
-  const bounds = boundsOf([front, exact]);
-  return normalizedHypervolume(front, bounds) / normalizedHypervolume(exact, bounds);
-}
-
-/** PartRank once per problem, not once per solution checked. */
-const contexts = new WeakMap<ConfigurationProblem, ObjectiveContext>();
-function contextOf(problem: ConfigurationProblem): ObjectiveContext {
-  let context = contexts.get(problem);
-  if (!context) contexts.set(problem, (context = new ObjectiveContext(problem)));
-  return context;
-}
-
 /** Every solution feasible with the objectives the evaluator gives, and no two comparable or equal. */
-function expectFeasibleNonDominated(problem: ConfigurationProblem, front: ConfigurationFront): void {
-  expect(front.kind).toBe('ParetoFront');
-  expect(front.stats.algorithm).toBe('imodcs');
-  if (front.solutions.length === 0) expect(typeof front.infeasible).toBe('string');
-  else expect(front.infeasible).toBeNull();
-  for (const solution of front.solutions) {
-    const evaluation = evaluateConfiguration(problem, solution.occurrences, contextOf(problem));
-    expect(evaluation.violations).toEqual([]);
-    expect(solution.objectives.time).toBeCloseTo(evaluation.objectives.time, 12);
-    expect(solution.objectives.cost).toBeCloseTo(evaluation.objectives.cost, 9);
-    expect(solution.objectives.reliability).toBeCloseTo(evaluation.objectives.reliability, 12);
-  }
-  const vectors = vectorsOf(front);
-  const bad: [number, number][] = [];
-  vectors.forEach((a, i) =>
-    vectors.forEach((b, j) => {
-      if (i !== j && (dominates(a, b) || (i < j && a.every((x, d) => x === b[d])))) bad.push([i, j]);
-    }),
-  );
-  expect(bad).toEqual([]);
-}
+const expectFeasibleNonDominated = (problem: ConfigurationProblem, front: ConfigurationFront) => expectWellFormedConfigurationFront(problem, front, { algorithm: 'imodcs' });
 
 // ---------------------------------------------------------------------------------------------
 // 1. Against the exact front
@@ -236,50 +194,7 @@ describe('limits', () => {
 // ---------------------------------------------------------------------------------------------
 // 4. Infeasible problems
 
-interface SmallModel {
-  activities: Record<string, unknown>[];
-  body: unknown;
-  resources?: { id: string; kind: string; costRate: number }[];
-  assignable?: { resource: string; activity: string; theta: number }[];
-}
-
-function smallProblem(model: SmallModel, triggered: Record<string, unknown>[], busy: Record<string, unknown>[] = []): ConfigurationProblem {
-  return valueOf(
-    readConfigurationProblem({
-      apiVersion: 'pss/v1',
-      kind: 'ConfigurationProblem',
-      model: {
-        apiVersion: 'pss/v1',
-        kind: 'PssModel',
-        name: 'small',
-        parts: [{ id: 'p.1' }, { id: 'p.2' }],
-        partLinks: [{ from: 'p.1', to: 'p.2', types: ['spatial'] }],
-        resourceKinds: [{ id: 'kr.tech', category: 'personnel' }],
-        resources: model.resources ?? [],
-        triggers: [{ id: 'ss.1', monitors: ['p.1'], window: { start: 0, deadline: 100 } }],
-        activities: model.activities,
-        assignable: model.assignable ?? [],
-        flows: [{ trigger: 'ss.1', body: model.body }],
-      },
-      triggered,
-      busy,
-    }),
-    'small problem',
-  );
-}
-
-const fixModel: SmallModel = {
-  activities: [{ id: 'sa.fix', time: 2, cost: 10, reliability: 0.9, objects: ['p.1'], demands: [{ kind: 'kr.tech', qty: 1 }] }],
-  body: 'sa.fix',
-  resources: [
-    { id: 'r.1', kind: 'kr.tech', costRate: 10 },
-    { id: 'r.2', kind: 'kr.tech', costRate: 20 },
-  ],
-  assignable: [
-    { resource: 'r.1', activity: 'sa.fix', theta: 0.9 },
-    { resource: 'r.2', activity: 'sa.fix', theta: 0.8 },
-  ],
-};
+const fixModel = FIX_WITH_TWO_TECHNICIANS;
 
 describe('infeasible problems: an empty front with the reason', () => {
   it('says when the search found nothing in a combination it could not prove infeasible', () => {

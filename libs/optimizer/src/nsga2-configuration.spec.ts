@@ -4,24 +4,18 @@
 import { readFileSync } from 'fs';
 import { join, resolve } from 'path';
 import fc from 'fast-check';
-import { ConfigurationFront, ConfigurationProblem, ObjectiveContext, evaluateConfiguration, formatIssue, parseText, readConfigurationProblem, readPssModel } from '@pss/model';
+import { ConfigurationFront, ConfigurationProblem, formatIssue, parseText, readConfigurationProblem, readPssModel } from '@pss/model';
 import { buildConfigurationSpace } from './configuration-space';
 import { solveConfigurationExact } from './exact-configuration';
-import { configurationVector } from './front';
-import { boundsOf, normalizedHypervolume } from './hypervolume';
 import { NSGA2_DEFAULT } from './nsga2';
 import { configurationEncoding, solveConfigurationNsga2 } from './nsga2-configuration';
 import { Random } from './random';
 import { scoreStaffing } from './staffing';
 import { RandomConfigurationOptions, randomConfigurationProblem } from './testing/random-problem';
+import { covers, expectWellFormedConfigurationFront, hypervolumeRatio, configurationVectorsOf as vectorsOf } from './testing/fronts';
+import { FIX_WITH_ONE_TECHNICIAN, configurationProblemOf as problemOf, smallProblem } from './testing/small-problems';
 
 const REPO_ROOT = resolve(__dirname, '../../..');
-
-function problemOf(raw: unknown): ConfigurationProblem {
-  const read = readConfigurationProblem(raw);
-  if (!read.ok) throw new Error(`invalid problem: ${read.issues.map(formatIssue).join('; ')}`);
-  return read.value;
-}
 
 /** A YAML problem whose model is a file next to it (what the documents adapter does, done by hand). */
 function yamlProblem(file: string): ConfigurationProblem {
@@ -38,43 +32,8 @@ function yamlProblem(file: string): ConfigurationProblem {
   return read.value;
 }
 
-const vectorsOf = (front: ConfigurationFront) => front.solutions.map(configurationVector);
-
-function dominates(a: readonly number[], b: readonly number[]): boolean {
-  return a.every((x, i) => x <= b[i]) && a.some((x, i) => x < b[i]);
-}
-
-/** a is at least as good as b everywhere, within a relative tolerance. */
-function covers(a: readonly number[], b: readonly number[], tolerance = 1e-9): boolean {
-  return a.every((x, i) => x <= b[i] + tolerance * Math.max(1, Math.abs(x), Math.abs(b[i])));
-}
-
 /** Feasible by the model's evaluator with the objectives it gives, mutually non-dominated, one per vector. */
-function expectWellFormed(problem: ConfigurationProblem, front: ConfigurationFront): void {
-  const context = new ObjectiveContext(problem);
-  expect(front.kind).toBe('ParetoFront');
-  expect(front.problem).toBe('ConfigurationProblem');
-  expect(front.stats.algorithm).toBe('nsga2');
-  if (front.solutions.length === 0) expect(typeof front.infeasible).toBe('string');
-  else expect(front.infeasible).toBeNull();
-  for (const s of front.solutions) {
-    const e = evaluateConfiguration(problem, s.occurrences, context);
-    expect(e.violations).toEqual([]);
-    expect(s.objectives.time).toBeCloseTo(e.objectives.time, 12);
-    expect(s.objectives.cost).toBeCloseTo(e.objectives.cost, 9);
-    expect(s.objectives.reliability).toBeCloseTo(e.objectives.reliability, 12);
-  }
-  const vectors = vectorsOf(front);
-  const bad: [number, number][] = [];
-  vectors.forEach((a, i) => vectors.forEach((b, j) => i !== j && (dominates(a, b) || (i < j && a.every((x, d) => x === b[d]))) && bad.push([i, j])));
-  expect(bad).toEqual([]);
-}
-
-function hypervolumeRatio(found: number[][], exact: number[][]): number {
-  const bounds = boundsOf([exact, found]);
-  const reference = normalizedHypervolume(exact, bounds);
-  return reference === 0 ? (found.length ? 1 : 0) : normalizedHypervolume(found, bounds) / reference;
-}
+const expectWellFormed = (problem: ConfigurationProblem, front: ConfigurationFront) => expectWellFormedConfigurationFront(problem, front, { algorithm: 'nsga2' });
 
 // ---------------------------------------------------------------------------------------------
 
@@ -249,35 +208,6 @@ describe('determinism and limits', () => {
 
 // ---------------------------------------------------------------------------------------------
 
-interface SmallModel {
-  activities: Record<string, unknown>[];
-  body: unknown;
-  resources?: { id: string; kind: string; costRate: number }[];
-  assignable?: { resource: string; activity: string; theta: number }[];
-}
-
-function smallProblem(model: SmallModel, triggered: Record<string, unknown>[], busy: Record<string, unknown>[] = []): ConfigurationProblem {
-  return problemOf({
-    apiVersion: 'pss/v1',
-    kind: 'ConfigurationProblem',
-    model: {
-      apiVersion: 'pss/v1',
-      kind: 'PssModel',
-      name: 'small',
-      parts: [{ id: 'p.1' }, { id: 'p.2' }],
-      partLinks: [{ from: 'p.1', to: 'p.2', types: ['spatial'] }],
-      resourceKinds: [{ id: 'kr.tech', category: 'personnel' }],
-      resources: model.resources ?? [],
-      triggers: [{ id: 'ss.1', monitors: ['p.1'], window: { start: 0, deadline: 100 } }],
-      activities: model.activities,
-      assignable: model.assignable ?? [],
-      flows: [{ trigger: 'ss.1', body: model.body }],
-    },
-    triggered,
-    busy,
-  });
-}
-
 describe('infeasible problems', () => {
   it('names the flow and its deadline when no alternative can end in time, without searching', () => {
     const problem = smallProblem(
@@ -319,12 +249,7 @@ describe('infeasible problems', () => {
   });
 
   it('reports the double-booking left when every flow can be staffed alone but not all together', () => {
-    const model: SmallModel = {
-      activities: [{ id: 'sa.fix', time: 2, cost: 10, reliability: 0.9, objects: ['p.1'], demands: [{ kind: 'kr.tech', qty: 1 }] }],
-      body: 'sa.fix',
-      resources: [{ id: 'r.1', kind: 'kr.tech', costRate: 10 }],
-      assignable: [{ resource: 'r.1', activity: 'sa.fix', theta: 0.9 }],
-    };
+    const model = FIX_WITH_ONE_TECHNICIAN;
     const problem = smallProblem(model, [
       { asset: 'car-1', trigger: 'ss.1', start: 0, deadline: 5 },
       { asset: 'car-2', trigger: 'ss.1', start: 1, deadline: 5 },

@@ -4,57 +4,20 @@
 import { readFileSync } from 'fs';
 import { join, resolve } from 'path';
 import fc from 'fast-check';
-import { PesFront, PesProblem, evaluatePes, formatIssue, readPesProblem } from '@pss/model';
+import { PesFront, PesProblem, evaluatePes } from '@pss/model';
 import { solvePesExact } from './exact-pes';
-import { pesVector } from './front';
-import { boundsOf, normalizedHypervolume } from './hypervolume';
 import { NSGA2_DEFAULT, NSGA2_PAPER } from './nsga2';
 import { pesEncoding, solvePesNsga2 } from './nsga2-pes';
 import { Random } from './random';
 import { RandomPesOptions, randomPesProblem } from './testing/random-problem';
+import { covers, expectWellFormedPesFront, hypervolumeRatio, pesVectorsOf as vectorsOf } from './testing/fronts';
+import { SMALL_PES_BASE, SMALL_PES_BASE_WITH_C2, pesProblemOf } from './testing/small-problems';
 
 const REPO_ROOT = resolve(__dirname, '../../..');
 
-function pesProblemOf(raw: unknown): PesProblem {
-  const read = readPesProblem(raw);
-  if (!read.ok) throw new Error(`invalid problem: ${read.issues.map(formatIssue).join('; ')}`);
-  return read.value;
-}
-
 const elevator = pesProblemOf(JSON.parse(readFileSync(join(REPO_ROOT, 'examples/elevator-pes.json'), 'utf8')));
 
-const vectorsOf = (front: PesFront) => front.solutions.map(pesVector);
-
-function dominates(a: readonly number[], b: readonly number[]): boolean {
-  return a.every((x, i) => x <= b[i]) && a.some((x, i) => x < b[i]);
-}
-
-function covers(a: readonly number[], b: readonly number[], tolerance = 1e-9): boolean {
-  return a.every((x, i) => x <= b[i] + tolerance * Math.max(1, Math.abs(x), Math.abs(b[i])));
-}
-
-function expectWellFormed(problem: PesProblem, front: PesFront): void {
-  expect(front.kind).toBe('ParetoFront');
-  expect(front.problem).toBe('PesProblem');
-  expect(front.stats.algorithm).toBe('nsga2');
-  if (front.solutions.length === 0) expect(typeof front.infeasible).toBe('string');
-  else expect(front.infeasible).toBeNull();
-  for (const s of front.solutions) {
-    const e = evaluatePes(problem, s.instances);
-    expect(e.violations).toEqual([]);
-    expect(s.objectives).toEqual(e.objectives);
-  }
-  const vectors = vectorsOf(front);
-  const bad: [number, number][] = [];
-  vectors.forEach((a, i) => vectors.forEach((b, j) => i !== j && (dominates(a, b) || (i < j && a.every((x, d) => x === b[d]))) && bad.push([i, j])));
-  expect(bad).toEqual([]);
-}
-
-function hypervolumeRatio(found: number[][], exact: number[][]): number {
-  const bounds = boundsOf([exact, found]);
-  const reference = normalizedHypervolume(exact, bounds);
-  return reference === 0 ? (found.length ? 1 : 0) : normalizedHypervolume(found, bounds) / reference;
-}
+const expectWellFormed = (problem: PesProblem, front: PesFront) => expectWellFormedPesFront(problem, front, { algorithm: 'nsga2' });
 
 // ---------------------------------------------------------------------------------------------
 
@@ -169,15 +132,7 @@ describe('the repair', () => {
     expect(fixed).toBeGreaterThan(450);
   });
 
-  const base = {
-    apiVersion: 'pss/v1',
-    kind: 'PesProblem',
-    modules: [
-      { id: 'M1', mandatory: true, instances: [{ id: 'A1', cost: 4, responseTime: 2, performance: 3 }, { id: 'A2', cost: 6, responseTime: 1, performance: 4 }] },
-      { id: 'M2', mandatory: true, instances: [{ id: 'B1', cost: 2, responseTime: 3, performance: 1 }] },
-      { id: 'M3', mandatory: false, instances: [{ id: 'C1', cost: 1, responseTime: 1, performance: 2 }, { id: 'C2', cost: 3, responseTime: 1, performance: 3 }] },
-    ],
-  };
+  const base = SMALL_PES_BASE_WITH_C2;
   /** Repairs `ids` with many seeds: the distinct results. */
   const repaired = (problem: PesProblem, ids: string[]) => {
     const encoding = pesEncoding(problem);
@@ -244,15 +199,7 @@ describe('determinism, limits and infeasible problems', () => {
     expect(timed.stats.evaluations).toBeLessThan(50);
   });
 
-  const base = {
-    apiVersion: 'pss/v1',
-    kind: 'PesProblem',
-    modules: [
-      { id: 'M1', mandatory: true, instances: [{ id: 'A1', cost: 4, responseTime: 2, performance: 3 }, { id: 'A2', cost: 6, responseTime: 1, performance: 4 }] },
-      { id: 'M2', mandatory: true, instances: [{ id: 'B1', cost: 2, responseTime: 3, performance: 1 }] },
-      { id: 'M3', mandatory: false, instances: [{ id: 'C1', cost: 1, responseTime: 1, performance: 2 }] },
-    ],
-  };
+  const base = SMALL_PES_BASE;
 
   it('explains a price or response-time limit below the cheapest or fastest mandatory modules', () => {
     const price = solvePesNsga2(pesProblemOf({ ...base, limits: { profitMargin: 0.25, maxPrice: 7 } }), small);
