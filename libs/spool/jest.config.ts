@@ -1,0 +1,5 @@
+export default {
+  displayName: 'spool',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};
