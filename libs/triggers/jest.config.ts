@@ -1,0 +1,5 @@
+export default {
+  displayName: 'triggers',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};
