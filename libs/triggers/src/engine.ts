@@ -397,7 +397,7 @@ export class TriggerEngine {
       st.latest[slot] = value;
       res = ACCEPTED;
     } else if (time === newest) {
-      if (value === st.latest[slot]) return this.ignoreDuplicate(st, slot, time);
+      if (value === st.latest[slot]) return this.ignoreDuplicate(slot, time);
       st.latest[slot] = value;
       res = REPLACED;
     } else if (newest - time > this.lateToleranceMs) {
@@ -410,7 +410,7 @@ export class TriggerEngine {
     const series = st.series[slot];
     if (series !== null) {
       const pushed = series.push(time, value, st.now);
-      if (pushed === 'duplicate') return this.ignoreDuplicate(st, slot, time);
+      if (pushed === 'duplicate') return this.ignoreDuplicate(slot, time);
       // An older sample within the tolerance may hit a held time: that is a replacement too.
       if (pushed === 'replaced') res = REPLACED;
     } else if (res === REORDERED) {
@@ -579,7 +579,7 @@ export class TriggerEngine {
     return { outcome, accepted: false, reason, fired: EMPTY };
   }
 
-  private ignoreDuplicate(st: AssetState, slot: number, time: number): IngestResult {
+  private ignoreDuplicate(slot: number, time: number): IngestResult {
     return this.reject('duplicate', `${this.statusRefs[slot]} at ${time}: same time and value as a sample already held (ignored)`);
   }
 

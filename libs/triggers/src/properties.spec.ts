@@ -133,7 +133,7 @@ describe('TriggerEngine properties over random sample streams', () => {
           }
         });
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
   });
 
@@ -196,7 +196,7 @@ describe('TriggerEngine properties over random sample streams', () => {
           });
         }
       }),
-      { numRuns: 200 },
+      { numRuns: 150 },
     );
   });
 
@@ -228,7 +228,7 @@ describe('TriggerEngine properties over random sample streams', () => {
           expect(engine.inspect('A').triggers[0].condition).toBe(want);
         }
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
     function inner(x: number | null, y: number | null): boolean | null {
       if (x === null || y === null || y === 0) return null;
@@ -253,7 +253,7 @@ describe('TriggerEngine properties over random sample streams', () => {
         for (const op of ops.slice(split)) expect(JSON.stringify(b.step(op))).toBe(JSON.stringify(a.step(op)));
         expect(restored.snapshot()).toEqual(original.snapshot());
       }),
-      { numRuns: 200 },
+      { numRuns: 100 },
     );
   });
 });

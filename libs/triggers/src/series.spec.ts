@@ -68,24 +68,24 @@ function check(steps: Step[], withReorder: boolean): void {
 
 describe('SampleSeries: incremental windows equal a naive recomputation', () => {
   it('for in-order streams with repeated timestamps (last write wins)', () => {
-    fc.assert(fc.property(fc.array(stepArb, { maxLength: 120 }), (steps) => check(steps, false)), { numRuns: 200 });
+    fc.assert(fc.property(fc.array(stepArb, { maxLength: 120 }), (steps) => check(steps, false)), { numRuns: 150 });
   });
 
   it('for streams with late samples inserted out of order', () => {
-    fc.assert(fc.property(fc.array(stepArb, { maxLength: 120 }), (steps) => check(steps, true)), { numRuns: 200 });
+    fc.assert(fc.property(fc.array(stepArb, { maxLength: 120 }), (steps) => check(steps, true)), { numRuns: 150 });
   });
 
   it('keeps the running sum exact on a long stream (no drift)', () => {
     const series = new SampleSeries();
     const avg = series.aggregate(10_000, ['avg']);
     let x = 0.1;
-    for (let i = 0; i < 200_000; i++) {
+    for (let i = 0; i < 100_000; i++) {
       x = (x * 7919 + 0.37) % 1000;
       series.push(i * 100, i % 1000 === 0 ? 1e12 : x, i * 100);
     }
-    const held = series.samples().filter(([t]) => t >= 199_999 * 100 - 10_000);
+    const held = series.samples().filter(([t]) => t >= 99_999 * 100 - 10_000);
     const exact = held.reduce((s, [, v]) => s + v, 0) / held.length;
-    expect(Math.abs(avg.avg(199_999 * 100) - exact)).toBeLessThan(1e-9 * exact);
+    expect(Math.abs(avg.avg(99_999 * 100) - exact)).toBeLessThan(1e-9 * exact);
   });
 
   it('grows its ring buffer and keeps only the longest window', () => {
