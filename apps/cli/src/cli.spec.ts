@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { ConfigurationFront, PesFront, readPesProblem } from '@pss/model';
@@ -17,6 +17,7 @@ async function run(...argv: string[]) {
 }
 
 const tmp = mkdtempSync(join(tmpdir(), 'pss-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const write = (name: string, content: unknown) => {
   const file = join(tmp, name);
   writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));

@@ -1,10 +1,11 @@
-import { mkdtempSync, writeFileSync, mkdirSync } from 'fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { ValidationError, formatIssue } from '@pss/model';
 import { loadDocument, readRaw } from './load-document';
 
 const dir = mkdtempSync(join(tmpdir(), 'pss-documents-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const write = (name: string, text: string) => {
   const file = join(dir, name);
   writeFileSync(file, text);
