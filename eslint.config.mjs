@@ -20,7 +20,7 @@ export default [
           enforceBuildableLibDependency: true,
           allow: [],
           depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:adapter', 'type:domain'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:adapter', 'type:domain', 'type:testing'] },
             { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:adapter', 'type:domain'] },
             {
               sourceTag: 'type:domain',
@@ -28,9 +28,11 @@ export default [
               // Pure libraries: parsing and math only. Frameworks, brokers, databases are adapters' business.
               allowedExternalImports: ['yaml', 'fast-check'],
             },
-            { sourceTag: 'type:simulator', onlyDependOnLibsWithTags: ['type:adapter', 'type:domain'] },
+            { sourceTag: 'type:simulator', onlyDependOnLibsWithTags: ['type:adapter', 'type:domain', 'type:testing'] },
+            // Test harnesses (real servers on free ports): imported by spec files only; they depend on nothing of ours.
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: [] },
             // Workspace tooling (tests of the workspace itself, generators) may look at everything.
-            { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['type:app', 'type:adapter', 'type:domain'] },
+            { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['type:app', 'type:adapter', 'type:domain', 'type:testing'] },
           ],
         },
       ],

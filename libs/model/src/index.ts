@@ -1,5 +1,6 @@
 export * from './types';
 export * from './issues';
+export * from './read';
 export * from './document';
 export * from './read-model';
 export * from './read-problem';

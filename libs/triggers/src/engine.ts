@@ -465,6 +465,32 @@ export class TriggerEngine {
     return { ok: true, alreadyClosed: false, unlatched: !st.latched[t] };
   }
 
+  /**
+   * Re-applies a firing that the state does not reflect: a gateway that crashed after storing a trigger event but
+   * before saving its snapshot restores the older snapshot, then adopts the stored events (in the order they fired)
+   * so that the trigger stays latched instead of firing again under a new id. A firing at or before the asset's
+   * clock is already in the state (firings happen at the clock) unless it is newer than the trigger's last firing
+   * at that same time; such and repeated calls change nothing. Returns whether the firing was applied.
+   */
+  adoptFiring(firing: { id: string; asset: string; trigger: string; time: number }): boolean {
+    const t = this.triggerIndex.get(firing.trigger);
+    if (t === undefined || !Number.isFinite(firing.time)) return false;
+    let st = this.assets.get(firing.asset);
+    if (!st) {
+      const profile = this.profileFor(firing.asset);
+      if (!profile) return false;
+      st = this.newAsset(firing.asset, profile);
+    }
+    if (st.eventId[t] === firing.id || firing.time < st.now) return false;
+    if (firing.time > st.now) st.now = firing.time;
+    st.latched[t] = 1;
+    st.open[t] = 1;
+    st.condTrue[t] = 1;
+    st.falseSince[t] = NaN;
+    st.eventId[t] = firing.id;
+    return true;
+  }
+
   /** The trigger matrix row of an asset: 1 = latched, over the model's triggers in model order. */
   matrix(asset: string): number[] {
     const st = this.assets.get(asset);

@@ -85,3 +85,32 @@ describe('snapshots', () => {
     expect(e.snapshot()).toEqual(good);
   });
 });
+
+describe('adoptFiring (a crash between storing an event and saving the snapshot)', () => {
+  it('latches from a stored event so that the condition does not fire again under a new id', () => {
+    const before = new TriggerEngine(model, { gateway: 'gw' });
+    before.ingest(sample('A', 'p.a.x', T0, 0));
+    const saved = before.snapshot();
+    const fired = before.ingest(sample('A', 'p.a.x', T0 + SECOND, 9)).fired;
+    expect(fired.map((f) => f.trigger)).toEqual(['now']);
+
+    const after = new TriggerEngine(model, { gateway: 'gw' });
+    after.restore(saved);
+    expect(after.adoptFiring(fired[0])).toBe(true);
+    expect(after.adoptFiring(fired[0])).toBe(false);
+    expect(after.matrix('A')).toEqual([1, 0, 0]);
+    expect(after.ingest(sample('A', 'p.a.x', T0 + 2 * SECOND, 10)).fired).toEqual([]);
+    expect(after.close('A', 'now', fired[0].id)).toMatchObject({ ok: true });
+  });
+
+  it('ignores a firing the snapshot already reflects and one of an asset it may not serve', () => {
+    const e = busyEngine();
+    const last = e.inspect('A').triggers[0].eventId!;
+    expect(e.adoptFiring({ id: last, asset: 'A', trigger: 'now', time: T0 })).toBe(false);
+    // Older than the asset's clock: a later state already covers it.
+    expect(e.adoptFiring({ id: 'old', asset: 'A', trigger: 'avg', time: T0 - SECOND })).toBe(false);
+    expect(e.adoptFiring({ id: 'x', asset: 'A', trigger: 'no-such-trigger', time: T0 + SECOND })).toBe(false);
+    const strict = new TriggerEngine(model, { assets: { A: ['now'] }, unlistedAssets: 'reject' });
+    expect(strict.adoptFiring({ id: 'y', asset: 'Z', trigger: 'now', time: T0 })).toBe(false);
+  });
+});

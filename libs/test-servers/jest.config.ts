@@ -1,0 +1,5 @@
+export default {
+  displayName: 'test-servers',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};
