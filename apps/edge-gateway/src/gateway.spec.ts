@@ -21,7 +21,9 @@ class RecordingLogger implements Logger {
   error(_o: object, msg = ''): void {
     this.lines.push({ level: 'error', msg });
   }
-  debug(): void {}
+  debug(_o: object, msg = ''): void {
+    this.lines.push({ level: 'debug', msg });
+  }
 }
 
 const T0 = Date.UTC(2026, 10, 22, 8, 0, 0);
@@ -151,7 +153,7 @@ describe('gateway (embedded broker in, Mosquitto uplink out)', () => {
 
     const health = await (await fetch(`http://127.0.0.1:${gw.httpPort}/health`)).json();
     expect(health).toMatchObject({ status: 'ok', gateway: 'gw-test', uplink: { connected: true } });
-    const matrix = await (await fetch(`http://127.0.0.1:${gw.httpPort}/api/matrix`)).json();
+    const matrix = (await (await fetch(`http://127.0.0.1:${gw.httpPort}/api/matrix`)).json()) as { triggers: string[]; assets: Record<string, number[]> };
     expect(matrix.triggers).toEqual(['ss.traction', 'ss.brake', 'ss.doors', 'ss.ropes', 'ss.controller']);
     expect(matrix.assets['lift-02']).toEqual([0, 1, 0, 0, 0]);
   });

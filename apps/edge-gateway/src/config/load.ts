@@ -5,7 +5,8 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { readRaw } from '@pss/documents';
 import { DocReader, IssueCollector, PssModel, ValidationError, ValidationIssue, isRecord, joinPath, readPssModel } from '@pss/model';
-import { checkSegment } from '@pss/protocol';
+import { checkSegment, hasControlCharacter } from '@pss/protocol';
+import { topicFilterProblem } from '../mqtt/topic-filter';
 import { compileJsonPath } from '../mqtt/json-path';
 import { expandIdPattern, fillTemplate, hasPlaceholder, substituteEnv } from './expand';
 import {
@@ -315,17 +316,6 @@ function readEmbeddedBroker(r: DocReader, value: unknown, path: string): Embedde
   };
 }
 
-/** Why a topic filter is not a valid MQTT filter, or undefined. */
-export function topicFilterProblem(filter: string): string | undefined {
-  if (filter === '') return 'must not be empty';
-  const levels = filter.split('/');
-  for (const [i, level] of levels.entries()) {
-    if (level.includes('#') && (level !== '#' || i !== levels.length - 1)) return `"#" must be a whole last level, in "${filter}"`;
-    if (level.includes('+') && level !== '+') return `"+" must be a whole level, in "${filter}"`;
-  }
-  return undefined;
-}
-
 function readExternalBroker(r: DocReader, value: unknown, path: string, gateway: string, abs: (p: string) => string): ExternalBrokerConfig {
   const obj = section(r, value, path, ['name', ...CONNECTION_KEYS]);
   const name = r.string(obj, 'name', path);
@@ -404,7 +394,7 @@ function readAssetEntry(r: DocReader, value: unknown, path: string, ctx: AssetCo
     r.issues.add(`${path}.id`, (e as Error).message);
     return [];
   }
-  const badId = ids.find((id) => id.length > 128 || /[\u0000-\u001f\u007f]/.test(id) || id.trim() !== id);
+  const badId = ids.find((id) => id.length > 128 || hasControlCharacter(id) || id.trim() !== id);
   if (badId !== undefined) r.issues.add(`${path}.id`, `asset id "${badId}" must have 1 to 128 characters, no control characters and no surrounding white space`);
 
   let triggers: string[] | undefined;
