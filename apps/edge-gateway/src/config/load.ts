@@ -6,6 +6,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { readRaw } from '@pss/documents';
 import { DocReader, IssueCollector, PssModel, ValidationError, ValidationIssue, isRecord, joinPath, readPssModel } from '@pss/model';
 import { checkSegment, hasControlCharacter } from '@pss/protocol';
+import { EMBEDDED_BROKER } from '../mqtt/embedded-broker';
 import { topicFilterProblem } from '../mqtt/topic-filter';
 import { compileJsonPath } from '../mqtt/json-path';
 import { expandIdPattern, fillTemplate, hasPlaceholder, substituteEnv } from './expand';
@@ -28,8 +29,6 @@ import {
   TlsConfig,
   UplinkConfig,
 } from './types';
-
-export const EMBEDDED_BROKER = 'embedded';
 
 const SECURITY_MODES: readonly OpcUaSecurityMode[] = ['None', 'Sign', 'SignAndEncrypt'];
 const SECURITY_POLICIES: readonly OpcUaSecurityPolicy[] = ['None', 'Basic256Sha256', 'Aes128_Sha256_RsaOaep', 'Aes256_Sha256_RsaPss'];
@@ -94,7 +93,7 @@ export function readGatewayConfig(raw: unknown, file: string): { config?: Gatewa
   let model: PssModel | undefined;
   if (modelFile) {
     const modelRaw = readRaw(modelFile);
-    if (!modelRaw.ok) for (const i of modelRaw.issues) issues.add(joinPath('model', i.path), i.message);
+    if (!modelRaw.ok) for (const i of modelRaw.issues) issues.add(i.path ? `model (${modelPath}).${i.path}` : 'model', i.message);
     else {
       const read = readPssModel(modelRaw.value);
       if (!read.ok) for (const i of read.issues) issues.add(i.path ? `model (${modelPath}).${i.path}` : `model (${modelPath})`, i.message);
@@ -126,7 +125,7 @@ export function readGatewayConfig(raw: unknown, file: string): { config?: Gatewa
     refs: model ? modelStatusRefs(model) : new Map(),
     triggers: new Set(model?.triggers.map((t) => t.id) ?? []),
     endpoints: new Map(opcuaEndpoints.map((e) => [e.name, e])),
-    brokers: new Set([...(embeddedBroker ? [EMBEDDED_BROKER] : []), ...brokers.map((b) => b.name)]),
+    brokers: new Set([...(embeddedBroker ? [EMBEDDED_BROKER] : []), ...brokers.map((b) => b.name).filter((n) => n !== EMBEDDED_BROKER)]),
     modelLoaded: model !== undefined,
   };
   const assetIndex = new Map<string, string>();
@@ -406,7 +405,7 @@ function readAssetEntry(r: DocReader, value: unknown, path: string, ctx: AssetCo
   }
   if (obj.opcua === undefined && obj.mqtt === undefined) r.issues.add(path, 'needs opcua or mqtt bindings (where its statuses come from)');
 
-  const opcuaSpec = obj.opcua === undefined ? undefined : readOpcUaSpec(r, obj.opcua, `${path}.opcua`, ctx);
+  const opcuaSpec = obj.opcua === undefined ? undefined : readOpcUaSpec(r, obj.opcua, `${path}.opcua`, ctx, ids[0]);
   const mqttSpecs = obj.mqtt === undefined ? [] : r.list(obj, 'mqtt', path).map((m, i) => readMqttSpec(r, m, `${path}.mqtt[${i}]`, ctx));
 
   return ids.map((id) => ({
@@ -417,6 +416,8 @@ function readAssetEntry(r: DocReader, value: unknown, path: string, ctx: AssetCo
 }
 
 interface OpcUaSpec {
+  /** The first asset of the entry's range: entry-level problems are reported with it only. */
+  firstAsset: string;
   endpoint: string;
   samplingIntervalMs: number;
   nodeIdTemplate?: string;
@@ -430,7 +431,7 @@ function readStatusRef(r: DocReader, ref: string, at: string, ctx: AssetContext)
   return false;
 }
 
-function readOpcUaSpec(r: DocReader, value: unknown, path: string, ctx: AssetContext): OpcUaSpec | undefined {
+function readOpcUaSpec(r: DocReader, value: unknown, path: string, ctx: AssetContext, firstAsset: string): OpcUaSpec | undefined {
   const obj = section(r, value, path, ['endpoint', 'samplingIntervalMs', 'nodeId', 'statuses', 'nodes']);
   const endpoint = r.string(obj, 'endpoint', path);
   if (endpoint && !ctx.endpoints.has(endpoint)) r.issues.add(`${path}.endpoint`, `unknown OPC UA endpoint "${endpoint}" (known: ${[...ctx.endpoints.keys()].join(', ') || 'none: add one under opcua'})`);
@@ -446,21 +447,23 @@ function readOpcUaSpec(r: DocReader, value: unknown, path: string, ctx: AssetCon
     }
   }
   if (nodeIdTemplate === undefined && Object.keys(nodes).length === 0) r.issues.add(path, 'needs nodeId (a template such as "ns=1;s={asset}/{part}/{status}") or nodes (status → node id)');
-  return { endpoint, samplingIntervalMs: r.number(obj, 'samplingIntervalMs', path, { min: 0, integer: true }, 1000), ...(nodeIdTemplate && { nodeIdTemplate }), statuses, nodes };
+  return { firstAsset, endpoint, samplingIntervalMs: r.number(obj, 'samplingIntervalMs', path, { min: 0, integer: true }, 1000), ...(nodeIdTemplate && { nodeIdTemplate }), statuses, nodes };
 }
 
 function expandOpcUa(r: DocReader, spec: OpcUaSpec, asset: string, path: string, ctx: AssetContext): OpcUaBinding[] {
   const bindings: OpcUaBinding[] = [];
   const refs = spec.nodeIdTemplate === undefined ? Object.keys(spec.nodes) : [...new Set([...spec.statuses, ...Object.keys(spec.nodes)])];
+  if (spec.nodeIdTemplate !== undefined && !/\{(part|status)\}/.test(spec.nodeIdTemplate) && refs.length > 1) {
+    // Reported once per entry (not once per asset, nor as a conflict per status).
+    if (asset === spec.firstAsset) r.issues.add(`${path}.nodeId`, 'a template for several statuses needs {part} and {status} (else every status reads the same node)');
+    return [];
+  }
   for (const ref of refs) {
     const at = ctx.refs.get(ref);
     if (!at) continue;
     const template = spec.nodes[ref] ?? spec.nodeIdTemplate!;
     const nodeId = fillTemplate(template, { asset, part: at.part, status: at.status });
     bindings.push({ asset, part: at.part, status: at.status, endpoint: spec.endpoint, nodeId, samplingIntervalMs: spec.samplingIntervalMs });
-  }
-  if (spec.nodeIdTemplate !== undefined && !/\{(part|status)\}/.test(spec.nodeIdTemplate) && refs.length > 1) {
-    r.issues.add(`${path}.nodeId`, 'a template for several statuses needs {part} and {status} (else every status reads the same node)');
   }
   return bindings;
 }
