@@ -3,3 +3,5 @@
 export * from './ports';
 export * from './process';
 export * from './mosquitto';
+export * from './postgres';
+export * from './influxdb';

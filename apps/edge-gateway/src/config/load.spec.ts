@@ -60,7 +60,6 @@ describe('loadConfig', () => {
   });
 
   it('reports every problem at once, each at its path', () => {
-    // eslint-disable-next-line no-template-curly-in-string
     const found = problems(`tenant: "a/b"
 gateway: workorders
 model: ${MODEL}
