@@ -134,6 +134,7 @@ describe('gateway (embedded broker in, Mosquitto uplink out)', () => {
     expect(await pub('lifts/lift-02/data', liftPayload(T0, { 'p.brake.brake_wear': 500 }))).toBe(0); // out of range
     expect(await pub('lifts/lift-02/data', liftPayload(T0, { 'p.nope.x': 1 }))).toBe(0);
     expect(await pub('lifts/lift-99/data', liftPayload(T0, { 'p.brake.brake_wear': 1 }))).toBe(0); // ACL allows, no binding
+    expect(await pub('lifts/lift-02/status', 'online')).toBe(0); // ignored: allowed, carries no statuses, not counted
     expect(await pub('lifts/lift-02/data', liftPayload(T0, { 'p.brake.brake_wear': 1 }), 'wrong')).not.toBe(0);
     expect(await pub('lifts/lift-02/data', liftPayload(T0 + 1, { 'p.brake.brake_wear': 77 }))).toBe(0);
     await waitFor('the good sample to fire', () => cloud!.deliveries.length === 1);

@@ -194,7 +194,7 @@ export class Gateway implements SampleSink {
           await this.saver.save();
         } catch (e) {
           this.metrics.eventsLost.inc({});
-          const why = e instanceof SpoolFullError ? 'the spool is full of undelivered trigger events' : (e as Error).message;
+          const why = e instanceof SpoolFullError ? 'the spool refused it (its disk budget is full)' : (e as Error).message;
           this.options.logger.error({ event: f.id, err: why }, `trigger event ${f.id} could not be stored: ${why}`);
         } finally {
           this.uplink.release(f.id);
@@ -203,14 +203,15 @@ export class Gateway implements SampleSink {
     );
   }
 
-  private onClose(command: CloseCommand): void {
+  private async onClose(command: CloseCommand): Promise<void> {
     const c = this.options.config;
     if (command.tenant !== c.tenant || command.gateway !== c.gateway) return;
     const result = this.engine.close(command.asset, command.trigger, command.event);
     this.metrics.closes.inc({ result: result.ok ? (result.alreadyClosed ? 'already-closed' : 'closed') : 'unknown' });
     if (result.ok) {
       this.options.logger.info({ event: command.event, asset: command.asset, trigger: command.trigger, unlatched: result.unlatched }, `service closed: ${command.trigger} on ${command.asset}`);
-      if (!result.alreadyClosed) this.track(this.saveState());
+      // Saved before the ack goes out (the uplink waits for this promise); a failed save means no ack: the cloud re-sends.
+      if (!result.alreadyClosed) await this.saver.save();
     } else {
       this.options.logger.warn({ event: command.event }, `close command not applied: ${result.reason}`);
     }

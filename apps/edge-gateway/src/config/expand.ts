@@ -73,8 +73,3 @@ const PLACEHOLDER = /\{(asset|part|status)\}/g;
 export function fillTemplate(template: string, values: TemplateValues): string {
   return template.replace(PLACEHOLDER, (match, key: 'asset' | 'part' | 'status') => values[key] ?? match);
 }
-
-/** Whether a filled template still has a placeholder (e.g. `{part}` in an MQTT topic, which has no part). */
-export function hasPlaceholder(text: string): boolean {
-  return /\{(asset|part|status)\}/.test(text);
-}

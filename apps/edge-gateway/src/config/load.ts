@@ -9,7 +9,7 @@ import { checkSegment, hasControlCharacter } from '@pss/protocol';
 import { EMBEDDED_BROKER } from '../mqtt/embedded-broker';
 import { topicFilterProblem } from '../mqtt/topic-filter';
 import { compileJsonPath } from '../mqtt/json-path';
-import { expandIdPattern, fillTemplate, hasPlaceholder, substituteEnv } from './expand';
+import { expandIdPattern, fillTemplate, substituteEnv } from './expand';
 import {
   AssetConfig,
   BrokerConnectionConfig,
@@ -288,7 +288,12 @@ function readHttp(r: DocReader, value: unknown, path: string): HttpConfig {
 }
 
 function readEmbeddedBroker(r: DocReader, value: unknown, path: string): EmbeddedBrokerConfig {
-  const obj = section(r, value, path, ['host', 'port', 'devices', 'allowAnonymous']);
+  const obj = section(r, value, path, ['host', 'port', 'devices', 'allowAnonymous', 'ignoreTopics']);
+  const ignoreTopics = r.stringList(obj, 'ignoreTopics', path, false);
+  ignoreTopics.forEach((f, j) => {
+    const problem = topicFilterProblem(f);
+    if (problem) r.issues.add(`${path}.ignoreTopics[${j}]`, problem);
+  });
   const devices = r.list(obj, 'devices', path, false).map((d, i): DeviceCredentials => {
     const at = joinPath(joinPath(path, 'devices'), i);
     const dev = section(r, d, at, ['username', 'password', 'publish', 'subscribe']);
@@ -312,6 +317,7 @@ function readEmbeddedBroker(r: DocReader, value: unknown, path: string): Embedde
     port: r.number(obj, 'port', path, { min: 0, max: 65535, integer: true }, 1883),
     devices,
     allowAnonymous: r.boolean(obj, 'allowAnonymous', path, false),
+    ignoreTopics,
   };
 }
 
@@ -453,7 +459,7 @@ function readOpcUaSpec(r: DocReader, value: unknown, path: string, ctx: AssetCon
 function expandOpcUa(r: DocReader, spec: OpcUaSpec, asset: string, path: string, ctx: AssetContext): OpcUaBinding[] {
   const bindings: OpcUaBinding[] = [];
   const refs = spec.nodeIdTemplate === undefined ? Object.keys(spec.nodes) : [...new Set([...spec.statuses, ...Object.keys(spec.nodes)])];
-  if (spec.nodeIdTemplate !== undefined && !/\{(part|status)\}/.test(spec.nodeIdTemplate) && refs.length > 1) {
+  if (spec.nodeIdTemplate !== undefined && !(spec.nodeIdTemplate.includes('{part}') && spec.nodeIdTemplate.includes('{status}')) && refs.length > 1) {
     // Reported once per entry (not once per asset, nor as a conflict per status).
     if (asset === spec.firstAsset) r.issues.add(`${path}.nodeId`, 'a template for several statuses needs {part} and {status} (else every status reads the same node)');
     return [];
@@ -544,7 +550,6 @@ function checkBindingConflicts(issues: IssueCollector, opcua: readonly OpcUaBind
     if (first && (first.asset !== b.asset || first.part !== b.part || first.status !== b.status)) {
       issues.add('assets', `node ${b.nodeId} on ${b.endpoint} is bound twice: ${first.asset} ${first.part}.${first.status} and ${b.asset} ${b.part}.${b.status}`);
     } else nodes.set(key, b);
-    if (hasPlaceholder(b.nodeId)) issues.add('assets', `node id "${b.nodeId}" of ${b.asset} still has a placeholder`);
   }
   const topics = new Map<string, string>();
   for (const b of mqtt) {

@@ -91,6 +91,11 @@ export interface EmbeddedBrokerConfig {
   devices: DeviceCredentials[];
   /** Accept clients without credentials, with full access (default false: only for a closed lab network). */
   allowAnonymous: boolean;
+  /**
+   * Topic filters whose messages devices may publish (their ACL still applies) but that carry no statuses, e.g. a
+   * device's own online/offline topic: not routed and not counted as unknown topics.
+   */
+  ignoreTopics: string[];
 }
 
 /**
@@ -145,7 +150,7 @@ export interface UplinkConfig extends BrokerConnectionConfig {
   /** Re-send a trigger event not acknowledged by the cloud after this long, doubling up to maxAckTimeoutMs. */
   ackTimeoutMs: number;
   maxAckTimeoutMs: number;
-  /** Publications awaiting PUBACK (or, for events, the cloud's ack) at once. */
+  /** Publications handed to the MQTT client and not yet acknowledged by the broker (PUBACK), at most. */
   maxInflight: number;
   /** Session expiry for the persistent session, s (MQTT 5). */
   sessionExpiryS: number;

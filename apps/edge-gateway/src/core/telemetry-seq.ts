@@ -1,8 +1,8 @@
 // The next telemetry batch number, persisted on every batch: a gateway that restarts (even after SIGKILL) never
 // reuses a seq, because the cloud reads a repeated (gateway, seq) as a duplicate and would drop the new batch.
-// A synchronous 20-byte write per batch (one per flush interval) costs microseconds; it is not fsynced (a power cut
-// may lose the last few, the same as the spool's telemetry class, which is fsynced once a second).
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+// A synchronous 20-byte write and fdatasync per flush (once a second by default, a millisecond or so on a local
+// disk), so that not even a power cut makes the numbering go back.
+import { closeSync, fdatasyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 
 const WIDTH = 20;
 
@@ -46,5 +46,6 @@ export class TelemetrySeq {
   private write(): void {
     if (this.fd === null) return;
     writeSync(this.fd, String(this.value).padStart(WIDTH, ' '), 0, 'utf8');
+    fdatasyncSync(this.fd);
   }
 }

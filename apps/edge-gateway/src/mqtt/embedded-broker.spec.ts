@@ -79,7 +79,7 @@ async function device(username: string, password: string, extra: Parameters<type
 }
 
 beforeAll(async () => {
-  broker = new EmbeddedBroker({ config: { host: '127.0.0.1', port: 0, devices: DEVICES, allowAnonymous: false }, router: new MqttRouter(BINDINGS, PARTS), sink, logger });
+  broker = new EmbeddedBroker({ config: { host: '127.0.0.1', port: 0, devices: DEVICES, allowAnonymous: false, ignoreTopics: [] }, router: new MqttRouter(BINDINGS, PARTS), sink, logger });
   await broker.start();
 });
 
@@ -227,10 +227,10 @@ describe('EmbeddedBroker', () => {
   });
 
   it('fails to start on a port in use, naming it', async () => {
-    const blocker = new EmbeddedBroker({ config: { host: '127.0.0.1', port: 0, devices: [], allowAnonymous: true }, router: new MqttRouter([], PARTS), sink, logger });
+    const blocker = new EmbeddedBroker({ config: { host: '127.0.0.1', port: 0, devices: [], allowAnonymous: true, ignoreTopics: [] }, router: new MqttRouter([], PARTS), sink, logger });
     await blocker.start();
     cleanupBlocker = () => blocker.stop();
-    const second = new EmbeddedBroker({ config: { host: '127.0.0.1', port: blocker.port, devices: [], allowAnonymous: false }, router: new MqttRouter([], PARTS), sink, logger });
+    const second = new EmbeddedBroker({ config: { host: '127.0.0.1', port: blocker.port, devices: [], allowAnonymous: false, ignoreTopics: [] }, router: new MqttRouter([], PARTS), sink, logger });
     await expect(second.start()).rejects.toThrow(`embedded MQTT broker cannot listen on 127.0.0.1:${blocker.port}`);
     await second.stop();
   });

@@ -13,6 +13,7 @@ import type { EmbeddedBrokerConfig } from '../config/types';
 import type { Logger, SampleSink, SampleSource, SourceStatus } from '../sources/types';
 import { ClientIdentity, DeviceAuthenticator, identityName } from './device-auth';
 import { RefusalCounts, RefusalTracker } from './refusals';
+import { topicMatches } from './topic-filter';
 import type { MqttRouter } from './router';
 
 /** The broker name bindings use for the embedded broker. */
@@ -184,6 +185,7 @@ export class EmbeddedBroker implements SampleSource {
   private onPublish(packet: AedesPublishPacket, client: Client | null): void {
     // `$SYS/...` heartbeats and client notices, and anything the broker publishes itself, are not device data.
     if (client === null || packet.topic.startsWith('$')) return;
+    if (this.options.config.ignoreTopics.some((f) => topicMatches(f, packet.topic))) return;
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
     this.messages++;
     try {

@@ -155,7 +155,7 @@ describe('MqttRouter, Sparkplug B', () => {
     ]);
   });
 
-  it('reports values that are not numbers, null metrics and malformed payloads', () => {
+  it('reads Boolean metrics as 1 or 0; reports values that are not numbers, null metrics and malformed payloads', () => {
     const { sink, send } = setup();
     send('NBIRTH', nbirth());
     send('DBIRTH', dbirth());
@@ -169,12 +169,11 @@ describe('MqttRouter, Sparkplug B', () => {
     send('DDATA', { seq: 2, metrics });
     send('DDATA', Buffer.from('{"not": "protobuf"}'));
     send('NBIRTH', Buffer.from([0xff, 0xff, 0xff]));
-    expect(values(sink)).toEqual([['p.axle.bearing.temperature', 33, RECEIVED]]);
-    expect(sink.causes()).toEqual(['not-a-number', 'not-a-number', 'missing-value', 'malformed-payload', 'malformed-payload']);
+    expect(values(sink)).toEqual([['p.axle.vibration_rms', 1, RECEIVED], ['p.axle.bearing.temperature', 33, RECEIVED]]);
+    expect(sink.causes()).toEqual(['not-a-number', 'missing-value', 'malformed-payload', 'malformed-payload']);
     expect(sink.rejects[0].detail).toBe(`topic "${topic('DDATA')}": metric "p.axle/temperature" is "NaN" of type String, not a number`);
-    expect(sink.rejects[1].detail).toBe(`topic "${topic('DDATA')}": metric "p.axle/vibration_rms" is true of type Boolean, not a number`);
-    expect(sink.rejects[2].detail).toBe(`topic "${topic('DDATA')}": metric "p.brake-front/wear" has no value (null)`);
-    expect(sink.rejects[3].detail).toMatch(/^topic "spBv1\.0\/pss\/DDATA\/car-0005\/vehicle": not a Sparkplug B payload \(/);
+    expect(sink.rejects[1].detail).toBe(`topic "${topic('DDATA')}": metric "p.brake-front/wear" has no value (null)`);
+    expect(sink.rejects[2].detail).toMatch(/^topic "spBv1\.0\/pss\/DDATA\/car-0005\/vehicle": not a Sparkplug B payload \(/);
   });
 
   it('keeps sequence state per broker and feeds every asset bound to a device', () => {

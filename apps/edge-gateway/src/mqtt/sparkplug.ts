@@ -75,6 +75,8 @@ export function metricNumber(metric: UMetric): MetricNumber {
   const value: unknown = metric.value;
   if (metric.isNull === true || value === null || value === undefined) return { ok: false, cause: 'missing-value', problem: 'has no value (null)' };
   if (typeof value === 'number') return { ok: true, value };
+  // A Boolean metric (a door switch, a fault flag) is a status of 0 or 1, as OPC UA booleans are.
+  if (typeof value === 'boolean') return { ok: true, value: value ? 1 : 0 };
   if (isLong(value)) return { ok: true, value: metric.type === 'Int64' ? value.toSigned().toNumber() : value.toNumber() };
   const shown = typeof value === 'string' ? `${JSON.stringify(value.length > 32 ? `${value.slice(0, 32)}…` : value)} ` : typeof value === 'boolean' ? `${value} ` : '';
   return { ok: false, cause: 'not-a-number', problem: `is ${shown}of type ${metric.type ?? 'unknown'}, not a number` };

@@ -9,7 +9,7 @@ export class GatewayMetrics {
   readonly samples = this.registry.counter('pss_gateway_samples_total', 'Samples handed to the trigger engine, by source and outcome (accepted, replaced, reordered, duplicate, late, non-finite, out-of-range, invalid-time, unknown-status, unknown-asset).', ['source', 'outcome']);
   readonly rejected = this.registry.counter('pss_gateway_input_rejected_total', 'Input that never became a sample, by source and cause (malformed-payload, unknown-topic, missing-value, not-a-number, invalid-time, bad-quality, unknown-status, sparkplug-sequence).', ['source', 'cause']);
   readonly firings = this.registry.counter('pss_gateway_triggers_fired_total', 'Trigger firings (trigger events created), by trigger.', ['trigger']);
-  readonly eventsLost = this.registry.counter('pss_gateway_trigger_events_not_stored_total', 'Trigger events that could not be stored in the spool (full of undelivered events, or an I/O error).');
+  readonly eventsLost = this.registry.counter('pss_gateway_trigger_events_not_stored_total', 'Trigger events that could not be stored in the spool (an I/O error or a refused append); events dropped later by the disk bound are in pss_gateway_spool_dropped_records.');
   readonly closes = this.registry.counter('pss_gateway_close_commands_total', 'Close commands applied, by result (closed, already-closed, unknown).', ['result']);
   readonly telemetrySamples = this.registry.counter('pss_gateway_telemetry_samples_total', 'Samples (after downsampling) put into telemetry batches.');
   readonly telemetryDropped = this.registry.counter('pss_gateway_telemetry_samples_not_stored_total', 'Telemetry samples that could not be stored in the spool.');

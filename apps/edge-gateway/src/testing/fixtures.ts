@@ -38,8 +38,9 @@ rejectLogIntervalMs: 60000
 embeddedBroker:
   host: 127.0.0.1
   port: ${o.embeddedPort ?? 0}
+  ignoreTopics: ["lifts/+/status"]
   devices:
-    - { username: ${DEVICE.username}, password: ${DEVICE.password}, publish: ["lifts/+/data"] }
+    - { username: ${DEVICE.username}, password: ${DEVICE.password}, publish: ["lifts/+/data", "lifts/+/status"] }
 assets:
   - id: ${o.assets ?? 'lift-{01..20}'}
     mqtt:

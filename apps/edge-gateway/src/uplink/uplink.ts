@@ -24,8 +24,11 @@ export interface UplinkOptions {
   spool: Spool<UplinkClass>;
   telemetryQos: 0 | 1;
   logger: Logger;
-  /** Applies a close command; returns whether it was understood (the ack is sent either way: closing is idempotent). */
-  onClose(command: CloseCommand): void;
+  /**
+   * Applies a close command and resolves once the resulting trigger state is saved: the ack follows, so a crash
+   * in between makes the cloud send the command again instead of leaving the trigger latched for good.
+   */
+  onClose(command: CloseCommand): Promise<void>;
   now?: () => number;
 }
 
@@ -69,6 +72,7 @@ export class Uplink {
   /** The next timeout per event id, grown on every re-send. */
   private readonly backoff = new Map<string, number>();
   private readonly closeSeen = new DedupWindow(10_000);
+  private lastError = '';
   private pumping = false;
   private pumpAgain = false;
   private timer: NodeJS.Timeout | null = null;
@@ -102,6 +106,9 @@ export class Uplink {
       keepalive: c.keepaliveS,
       reconnectPeriod: c.reconnectPeriodMs,
       connectTimeout: 10_000,
+      // Keep trying after a refused CONNACK too (bad credentials, broker not ready): fixing the broker's side must
+      // not need a gateway restart; the gateway spools meanwhile.
+      reconnectOnConnackError: true,
       ...(c.protocolVersion === 5 && { properties: { sessionExpiryInterval: c.sessionExpiryS } }),
       ...(c.username !== undefined && { username: c.username }),
       ...(c.password !== undefined && { password: c.password }),
@@ -115,12 +122,24 @@ export class Uplink {
     };
     const client = mqtt.connect(c.url, options);
     this.client = client;
+    // A new session id (and a last will that names it) per connection, so that the cloud can tell a late will of
+    // an earlier connection from the death of the current one (docs/protocol.md, birth and death).
+    client.on('reconnect', () => {
+      this.session = `${o.gateway}.${this.now()}`;
+      const next = lastWill(this.status('offline'));
+      if (next.ok) client.options.will = { topic: next.value.topic, payload: Buffer.from(next.value.payload), qos: next.value.qos, retain: next.value.retain };
+    });
     client.on('connect', () => this.onConnect());
     client.on('close', () => {
       if (this.connected) o.logger.warn({ url: c.url }, 'uplink connection lost; spooling until it is back');
       this.connected = false;
     });
-    client.on('error', (e) => o.logger.warn({ url: c.url, err: e.message }, `uplink: ${e.message}`));
+    client.on('error', (e) => {
+      // Once per distinct error: a broker that is down for an hour must not log 3,600 identical lines.
+      if (e.message === this.lastError) return;
+      this.lastError = e.message;
+      o.logger.warn({ url: c.url, err: e.message }, `uplink: ${e.message}`);
+    });
     client.on('message', (t, payload) => this.onMessage(t, payload));
     this.timer = setInterval(() => this.checkAckTimeouts(), Math.min(1000, c.ackTimeoutMs));
   }
@@ -191,6 +210,7 @@ export class Uplink {
     const o = this.options;
     const client = this.client!;
     this.counts.connects++;
+    this.lastError = '';
     if (this.counts.connects > 1) this.counts.reconnects++;
     this.connected = true;
     o.logger.info({ url: o.config.url, session: this.session }, 'uplink connected');
@@ -280,11 +300,17 @@ export class Uplink {
     }
     if (message.schema === SCHEMAS.closeCommand) {
       this.counts.closeCommands++;
-      if (this.closeSeen.isDuplicate(message.event)) this.counts.closeDuplicates++;
-      else o.onClose(message);
-      // Acked every time (a lost ack makes the cloud send again: it must hear back).
-      const ack: CloseAck = { schema: SCHEMAS.closeAck, tenant: o.tenant, gateway: o.gateway, ids: [message.event], time: this.now() };
-      this.client?.publish(topic({ kind: 'close-ack', tenant: o.tenant, gateway: o.gateway }), Buffer.from(encode(ack)), { qos: 1 });
+      const duplicate = this.closeSeen.isDuplicate(message.event);
+      if (duplicate) this.counts.closeDuplicates++;
+      const applied = duplicate ? Promise.resolve() : o.onClose(message);
+      // Acked every time, once applied and saved (a lost ack makes the cloud send again: it must hear back).
+      void applied.then(
+        () => {
+          const ack: CloseAck = { schema: SCHEMAS.closeAck, tenant: o.tenant, gateway: o.gateway, ids: [message.event], time: this.now() };
+          this.client?.publish(topic({ kind: 'close-ack', tenant: o.tenant, gateway: o.gateway }), Buffer.from(encode(ack)), { qos: 1 });
+        },
+        (e: Error) => o.logger.error({ event: message.event, err: e.message }, `close command ${message.event} not acknowledged: ${e.message}`),
+      );
       return;
     }
     this.counts.badMessages++;
