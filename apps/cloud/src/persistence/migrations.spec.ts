@@ -13,6 +13,7 @@ const TABLES = [
   'assets',
   'batches',
   'configuration_runs',
+  'contracts',
   'gateways',
   'models',
   'pending_closes',

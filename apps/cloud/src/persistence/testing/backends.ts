@@ -58,6 +58,6 @@ export async function resetSchema(db: Queryable): Promise<void> {
 export async function truncateAll(db: Queryable): Promise<void> {
   await db.exec(
     `TRUNCATE models, assets, batches, configuration_runs, trigger_events, work_orders, work_order_history, activity_records,
-       resource_records, pending_closes, gateways, api_keys`,
+       resource_records, pending_closes, gateways, api_keys, contracts`,
   );
 }

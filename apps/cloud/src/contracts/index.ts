@@ -1,0 +1,4 @@
+export * from './schemes';
+export * from './contracts.repository';
+export * from './contracts.service';
+export * from './contracts.module';
