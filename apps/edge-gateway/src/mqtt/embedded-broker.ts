@@ -9,11 +9,11 @@
 import { EventEmitter } from 'node:events';
 import { AddressInfo, Server, Socket, createServer } from 'node:net';
 import { Aedes, AedesPublishPacket, AuthenticateError, Client } from 'aedes';
+import { topicMatches } from '@pss/protocol';
 import type { EmbeddedBrokerConfig } from '../config/types';
 import type { Logger, SampleSink, SampleSource, SourceStatus } from '../sources/types';
 import { ClientIdentity, DeviceAuthenticator, identityName } from './device-auth';
 import { RefusalCounts, RefusalTracker } from './refusals';
-import { topicMatches } from './topic-filter';
 import type { MqttRouter } from './router';
 
 /** The broker name bindings use for the embedded broker. */

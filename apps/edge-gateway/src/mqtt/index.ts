@@ -3,7 +3,7 @@
 export { type CompiledJsonPath, JsonPathError, type JsonPathSegment, compileJsonPath, readJsonPath } from './json-path';
 export { type TimeParse, parseSampleTime, parseIsoDateTime } from './sample-time';
 export { type ModelPart, StatusCatalog, type StatusRef } from './status-catalog';
-export { filterCovers, topicFilterProblem, topicMatches, topicNameProblem } from './topic-filter';
+export { filterCovers, topicFilterProblem, topicNameProblem } from './topic-filter';
 export { MqttBindingError, MqttRouter } from './router';
 export { SPARKPLUG_NAMESPACE, sparkplugDeviceTopic, sparkplugNodeTopic } from './sparkplug';
 export { type ClientIdentity, DeviceAclError, DeviceAuthenticator } from './device-auth';

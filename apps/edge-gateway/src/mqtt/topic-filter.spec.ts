@@ -1,4 +1,5 @@
-import { filterCovers, stripSharedPrefix, topicFilterProblem, topicMatches, topicNameProblem } from './topic-filter';
+import { topicMatches } from '@pss/protocol';
+import { filterCovers, stripSharedPrefix, topicFilterProblem, topicNameProblem } from './topic-filter';
 
 describe('topic filters', () => {
   it('validates filters and names', () => {

@@ -29,11 +29,6 @@ export function stripSharedPrefix(filter: string): string {
   return slash < 0 ? filter : filter.slice(slash + 1);
 }
 
-/** Whether the (valid) filter matches the topic name. */
-export function topicMatches(filter: string, topic: string): boolean {
-  return filterCovers(filter, topic);
-}
-
 /**
  * Whether every topic `requested` can match is also matched by `allowed` (both valid filters). A topic name is a
  * filter without wildcards, so this is also "does the filter match the topic". `a/#` covers `a`, `a/+` and `a/b/#`;
